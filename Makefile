@@ -1,0 +1,39 @@
+# The two commands a newcomer needs: `make demo` and `make test`. Both set up
+# everything first (a virtualenv in .venv with the pinned toolchain).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(abspath $(VENV))/bin
+export PATH := $(BIN):$(PATH)
+SETUP_STAMP := $(VENV)/.setup-done
+
+.PHONY: setup generate options test demo clean
+
+setup: $(SETUP_STAMP)
+
+$(SETUP_STAMP): tests/requirements.txt tests/constraints.txt plugin/pyproject.toml python/pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r tests/requirements.txt -c tests/constraints.txt -e plugin -e python
+	touch $@
+
+# Messages, type stubs and Nexus modules of the example contracts, into gen/.
+generate: setup
+	buf generate
+
+# The option protos' modules shipped in the runtime package (committed).
+options: setup
+	protoc -Iproto --python_out=python/src --mypy_out=python/src \
+		nexusannotations/v1/options.proto nexusproto/v1/options.proto
+
+test: generate
+	$(BIN)/python -m pytest tests
+
+demo: generate
+	@echo "Generated from proto/ by buf generate:"
+	@cd gen && find . -name '*_nexus.py' | sort
+	@echo
+	@cat gen/payments/v1/payments_nexus.py
+
+clean:
+	rm -rf $(VENV) gen

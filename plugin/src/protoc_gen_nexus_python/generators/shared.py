@@ -1,0 +1,28 @@
+"""Names and helpers the artefact generators share."""
+
+from protoc_gen_nexus_python import model
+from protoc_gen_nexus_python.writer import Ident, Module, PythonFile, string_literal
+
+NEXUSRPC = Module("nexusrpc")
+
+
+def message_modules(file: model.File) -> set[Module]:
+    return {
+        Module(message.python_module)
+        for service in file.services
+        for operation in service.operations
+        for message in (operation.input, operation.output)
+    }
+
+
+def message_type(out: PythonFile, message: model.Message) -> str:
+    return out.ref(Ident(Module(message.python_module), message.qualname))
+
+
+def module_doc(file: model.File) -> str:
+    names = ", ".join(service.class_name for service in file.services)
+    return f"Temporal Nexus contract of {file.proto_path}: {names}."
+
+
+def quoted(text: str) -> str:
+    return string_literal(text)

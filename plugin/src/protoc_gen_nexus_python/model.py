@@ -1,0 +1,83 @@
+"""The resolved model: what the generators see, with every name and option decided."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from protoc_gen_nexus_python.errors import Location
+
+EMPTY = "google.protobuf.Empty"
+
+
+@dataclass(frozen=True)
+class Message:
+    """A message type used as an operation input or output."""
+
+    full_name: str
+    """Proto full name, for example `payments.v1.ProcessPaymentRequest`."""
+    python_module: str
+    """Module of its generated class, after module mapping: `payments.v1.payments_pb2`."""
+    qualname: str
+    """Class path inside that module: `ProcessPaymentRequest`, or `Outer.Inner` when nested."""
+    field_names: tuple[str, ...]
+    has_validation_rules: bool
+    """True when the message, or a message it holds, carries buf.validate rules."""
+
+    @property
+    def is_empty(self) -> bool:
+        return self.full_name == EMPTY
+
+
+@dataclass(frozen=True)
+class WorkflowRun:
+    """A workflow-run operation's binding to the workflow behind it."""
+
+    workflow_type: str
+    id_template: str
+    """Python format string over request fields; empty means the retry-safe default."""
+    task_queue: str
+    id_reuse_policy: str
+    """Member name of `temporalio.common.WorkflowIDReusePolicy`, or empty for the SDK default."""
+    id_conflict_policy: str
+    """Member name of `temporalio.common.WorkflowIDConflictPolicy`, or empty for the SDK default."""
+
+
+@dataclass(frozen=True)
+class Operation:
+    method_name: str
+    """The proto method name."""
+    name: str
+    """The Nexus operation name on the wire."""
+    attribute: str
+    """Python attribute and method name."""
+    input: Message
+    output: Message
+    comment: str
+    tags: tuple[str, ...]
+    location: Location
+    workflow_run: WorkflowRun | None
+    schedule_to_close_timeout: timedelta | None
+    validate: bool
+
+
+@dataclass(frozen=True)
+class Service:
+    proto_name: str
+    full_name: str
+    name: str
+    """The Nexus service name on the wire."""
+    class_name: str
+    """Python name of the service definition class; other generated classes derive from it."""
+    comment: str
+    tags: tuple[str, ...]
+    location: Location
+    operations: tuple[Operation, ...]
+    default_endpoint: str
+    default_schedule_to_close_timeout: timedelta | None
+
+
+@dataclass(frozen=True)
+class File:
+    proto_path: str
+    output_path: str
+    """Path of the generated `_nexus.py`, beside the `_pb2.py` protoc writes."""
+    services: tuple[Service, ...]

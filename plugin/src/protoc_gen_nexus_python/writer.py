@@ -1,0 +1,214 @@
+"""PythonFile: the one place that writes Python source.
+
+Generators never write an import or quote a string themselves. They declare
+the modules they use, then refer to `Ident`s; the file picks import aliases
+that avoid every name the file defines, keywords and builtins, and renders
+the imports, grouped and sorted, in front of the body. Output is formatted
+the way `ruff format` formats it, so that the check passes unchanged.
+"""
+
+import builtins
+import keyword
+import sys
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+LINE_LENGTH = 88
+INDENT = "    "
+
+_RESERVED = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | frozenset(dir(builtins))
+
+
+@dataclass(frozen=True, order=True)
+class Module:
+    path: str
+
+    @property
+    def is_stdlib(self) -> bool:
+        return self.path.partition(".")[0] in sys.stdlib_module_names
+
+
+@dataclass(frozen=True)
+class Ident:
+    """A name defined in a module: `Ident(Module("payments.v1.payments_pb2"), "Money")`."""
+
+    module: Module
+    name: str
+
+
+class PythonFile:
+    def __init__(self, modules: Iterable[Module], defined_names: Iterable[str]) -> None:
+        """Declare every module the body will use and every name it defines.
+
+        Aliases are fixed here, before any line is written, so that the
+        generators can measure lines; a module used but not declared is a bug.
+        """
+        self._taken = set(_RESERVED) | set(defined_names)
+        self._aliases: dict[Module, str] = {}
+        for module in sorted(set(modules)):
+            alias = self._pick_alias(module)
+            self._aliases[module] = alias
+            self._taken.add(alias)
+        self._used: set[Module] = set()
+        self._lines: list[str] = []
+        self._depth = 0
+
+    def _pick_alias(self, module: Module) -> str:
+        parts = module.path.split(".")
+        candidates = ["_".join(parts[-n:]) for n in range(1, len(parts) + 1)]
+        for candidate in candidates:
+            if candidate not in self._taken:
+                return candidate
+        suffix = 2
+        while f"{candidates[-1]}_{suffix}" in self._taken:
+            suffix += 1
+        return f"{candidates[-1]}_{suffix}"
+
+    # References
+
+    def module(self, module: Module) -> str:
+        self._used.add(module)
+        return self._aliases[module]
+
+    def ref(self, ident: Ident) -> str:
+        return f"{self.module(ident.module)}.{ident.name}"
+
+    # Body
+
+    @property
+    def indent(self) -> str:
+        return INDENT * self._depth
+
+    def line(self, text: str = "") -> None:
+        self._lines.append(self.indent + text if text else "")
+
+    def blank(self, count: int = 1) -> None:
+        self._lines.extend([""] * count)
+
+    @contextmanager
+    def block(self, header: str) -> Iterator[None]:
+        self.line(header)
+        self._depth += 1
+        try:
+            yield
+        finally:
+            self._depth -= 1
+
+    def fits(self, text: str) -> bool:
+        return len(self.indent) + len(text) <= LINE_LENGTH
+
+    def bracketed(self, head: str, items: list[str], tail: str, close: str = ")") -> None:
+        """`head(a, b)tail` on one line when it fits, else one item a line with a trailing comma.
+
+        The trailing comma makes ruff keep the exploded form as written.
+        """
+        open_ = head[-1]
+        assert open_ in "([{"
+        joined = f"{head}{', '.join(items)}{close}{tail}"
+        if self.fits(joined):
+            self.line(joined)
+            return
+        self.line(head)
+        self._depth += 1
+        for item in items:
+            self.line(item + ",")
+        self._depth -= 1
+        self.line(close + tail)
+
+    def docstring(self, text: str) -> None:
+        for line in docstring_lines(text, self.indent):
+            self._lines.append(line)
+
+    # Output
+
+    def render(self, header_comments: list[str], module_doc: str) -> str:
+        out = [f"# {comment}".rstrip() for comment in header_comments]
+        out.extend(docstring_lines(module_doc, ""))
+        imports = self._render_imports()
+        if imports:
+            out.append("")
+            out.extend(imports)
+        body = list(self._lines)
+        while body and not body[0]:
+            body.pop(0)
+        while body and not body[-1]:
+            body.pop()
+        if body:
+            out.extend(["", ""] if body[0].startswith(("class ", "@", "def ")) else [""])
+            out.extend(body)
+        return "\n".join(out) + "\n"
+
+    def _render_imports(self) -> list[str]:
+        groups: list[list[str]] = []
+        for stdlib in (True, False):
+            modules = sorted(m for m in self._used if m.is_stdlib == stdlib)
+            plain = [m for m in modules if "." not in m.path and self._aliases[m] == m.path]
+            from_ = [m for m in modules if m not in plain]
+            lines = [f"import {m.path}" for m in plain]
+            for module in sorted(from_, key=lambda m: (m.path.rpartition(".")[0], m.path)):
+                parent, _, name = module.path.rpartition(".")
+                alias = self._aliases[module]
+                if not parent:
+                    lines.append(f"import {module.path} as {alias}")
+                elif alias == name:
+                    lines.append(f"from {parent} import {name}")
+                else:
+                    lines.append(f"from {parent} import {name} as {alias}")
+            if lines:
+                groups.append(lines)
+        return [line for group in _joined(groups) for line in group]
+
+
+def _joined(groups: list[list[str]]) -> list[list[str]]:
+    out: list[list[str]] = []
+    for group in groups:
+        if out:
+            out.append([""])
+        out.append(group)
+    return out
+
+
+def string_literal(text: str) -> str:
+    """A double-quoted Python string literal, as ruff would write it."""
+    body = (
+        text.replace("\\", "\\\\")
+        .replace('"', '\\"')
+        .replace("\n", "\\n")
+        .replace("\r", "\\r")
+        .replace("\t", "\\t")
+    )
+    body = "".join(
+        ch if ch.isprintable() or ch == " " else f"\\u{ord(ch):04x}" for ch in body
+    )
+    return f'"{body}"'
+
+
+def docstring_lines(text: str, indent: str) -> list[str]:
+    """Lines of a triple-quoted docstring holding `text`, escaped and formatted like ruff.
+
+    Backslashes and quotes are escaped, so a comment can never end the string
+    early or smuggle in an escape; tabs become spaces and trailing blanks are
+    dropped, as ruff would do to the docstring anyway.
+    """
+    lines = [_docstring_text(line).rstrip() for line in text.expandtabs(4).splitlines()]
+    while lines and not lines[0]:
+        lines.pop(0)
+    while lines and not lines[-1]:
+        lines.pop()
+    if not lines:
+        return []
+    lines[0] = lines[0].lstrip()
+    if lines[-1].endswith('"'):
+        lines[-1] = lines[-1][:-1] + '\\"'
+    if len(lines) == 1:
+        return [f'{indent}"""{lines[0]}"""']
+    out = [f'{indent}"""{lines[0]}']
+    out.extend(f"{indent}{line}" if line else "" for line in lines[1:])
+    out.append(f'{indent}"""')
+    return out
+
+
+def _docstring_text(line: str) -> str:
+    line = line.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+    return "".join(ch if ch.isprintable() or ch == " " else f"\\x{ord(ch):02x}" if ord(ch) < 256 else f"\\u{ord(ch):04x}" for ch in line)

@@ -1,0 +1,1 @@
+"""Generated modules of the nexusannotations.v1 option protos."""
