@@ -18,7 +18,18 @@ $(SETUP_STAMP): tests/requirements.txt tests/constraints.txt plugin/pyproject.to
 	touch $@
 
 # Messages, type stubs and Nexus modules of the example contracts, into gen/.
+# Offline, so buf cannot fetch buf/validate/validate.proto from the BSR: protoc
+# compiles proto/ against that file's descriptors (taken from the protovalidate
+# wheel) into an image in build/, and buf.gen.yaml generates from the image.
+BUILD := build
+VALIDATE_SET := $(BUILD)/validate.binpb
+IMAGE := $(BUILD)/image.binpb
+PROTOS := $(sort $(shell find proto -name '*.proto'))
+
 generate: setup
+	$(BIN)/python -m nexusproto.validate_descriptors $(VALIDATE_SET)
+	protoc --descriptor_set_in=$(VALIDATE_SET) -Iproto --include_imports --include_source_info \
+		--descriptor_set_out=$(IMAGE) $(PROTOS)
 	buf generate
 
 # The option protos' modules shipped in the runtime package (committed).
@@ -36,4 +47,4 @@ demo: generate
 	@cat gen/payments/v1/payments_nexus.py
 
 clean:
-	rm -rf $(VENV) gen
+	rm -rf $(VENV) gen $(BUILD)

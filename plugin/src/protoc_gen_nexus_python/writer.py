@@ -74,6 +74,9 @@ class PythonFile:
     def ref(self, ident: Ident) -> str:
         return f"{self.module(ident.module)}.{ident.name}"
 
+    def ref_name(self, module: Module, name: str) -> str:
+        return self.ref(Ident(module, name))
+
     # Body
 
     @property
@@ -89,6 +92,11 @@ class PythonFile:
     @contextmanager
     def block(self, header: str) -> Iterator[None]:
         self.line(header)
+        with self.indented():
+            yield
+
+    @contextmanager
+    def indented(self) -> Iterator[None]:
         self._depth += 1
         try:
             yield

@@ -1,16 +1,22 @@
 """One generator function per artefact of a `_nexus.py` module, and the module itself."""
 
 from protoc_gen_nexus_python import model
+from protoc_gen_nexus_python.generators.handler import handler_class
 from protoc_gen_nexus_python.generators.service import service_definition
-from protoc_gen_nexus_python.generators.shared import NEXUSRPC, message_modules, module_doc
+from protoc_gen_nexus_python.generators.shared import message_modules, module_doc, runtime_modules
+from protoc_gen_nexus_python.resolve import GENERATED_CLASS_SUFFIXES
 from protoc_gen_nexus_python.writer import Module, PythonFile
 
-ARTEFACTS = (service_definition,)
+ARTEFACTS = (service_definition, handler_class)
 
 
 def generate_file(file: model.File) -> str:
-    modules: set[Module] = {NEXUSRPC} | message_modules(file)
-    defined = {service.class_name for service in file.services}
+    modules: set[Module] = runtime_modules(file) | message_modules(file)
+    defined = {
+        service.class_name + suffix
+        for service in file.services
+        for suffix in GENERATED_CLASS_SUFFIXES
+    } | {"self", "ctx", "request"}
     out = PythonFile(modules, defined)
     for service in file.services:
         for artefact in ARTEFACTS:

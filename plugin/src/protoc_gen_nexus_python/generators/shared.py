@@ -3,7 +3,24 @@
 from protoc_gen_nexus_python import model
 from protoc_gen_nexus_python.writer import Ident, Module, PythonFile, string_literal
 
+ABC = Module("abc")
 NEXUSRPC = Module("nexusrpc")
+NEXUSPROTO = Module("nexusproto")
+TEMPORAL_NEXUS = Module("temporalio.nexus")
+TEMPORAL_COMMON = Module("temporalio.common")
+
+
+def runtime_modules(file: model.File) -> set[Module]:
+    """The library modules a file's generated code refers to."""
+    modules = {ABC, NEXUSRPC, NEXUSPROTO}
+    for service in file.services:
+        for operation in service.operations:
+            binding = operation.workflow_run
+            if binding is not None:
+                modules.add(TEMPORAL_NEXUS)
+                if binding.id_reuse_policy or binding.id_conflict_policy:
+                    modules.add(TEMPORAL_COMMON)
+    return modules
 
 
 def message_modules(file: model.File) -> set[Module]:

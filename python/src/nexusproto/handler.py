@@ -1,0 +1,232 @@
+"""How a plain subclass of a generated `<Service>Handler` becomes a Nexus service handler.
+
+The SDKs check handler classes strictly: `nexusrpc.handler.service_handler`
+reads the service definition from the class's own `__dict__`, and every
+operation method must carry an operation decorator whose input and output
+types equal the definition's. A subclass that merely overrides methods has
+neither. `ServiceHandler.__init_subclass__` closes that gap, once per
+subclass, when the class statement runs:
+
+1. It finds the generated base (the class declared with `service=...`) and,
+   for each operation of its service definition, the method that implements
+   it: the subclass's override, or the base's generated default (workflow-run
+   operations have one; plain operations are abstract).
+2. A missing override is a TypeError right there, naming the service, the
+   operation and the signature to write.
+3. Each implementation is wrapped in a method with the exact types of the
+   definition that validates the request (and, for plain operations, the
+   response) when the messages carry buf.validate rules, adapts
+   `google.protobuf.Empty` (no request argument, `None` result), and is
+   decorated with `nexusrpc.handler.sync_operation` or
+   `temporalio.nexus.workflow_run_operation`.
+4. `nexusrpc.handler.service_handler(service=...)` is applied to the subclass.
+
+A subclass meant to be subclassed again passes `abstract=True` and is left
+alone; its own subclasses are bound as above.
+"""
+
+from __future__ import annotations
+
+import abc
+import inspect
+import typing
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Literal, TypeVar
+
+import nexusrpc
+import temporalio.nexus
+from google.protobuf import empty_pb2
+from google.protobuf.message import Message
+
+from nexusproto import validation
+
+__all__ = ["ServiceHandler", "operation", "workflow_run"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_SPEC = "__nexusproto_operation__"
+_IMPLEMENTATION = "__nexusproto_implementation__"
+
+
+@dataclass(frozen=True)
+class _OperationSpec:
+    kind: Literal["sync", "workflow_run"]
+    validate_request: bool
+    validate_response: bool
+
+
+def operation(*, validate_request: bool = False, validate_response: bool = False) -> Callable[[F], F]:
+    """Marks a generated base method as a plain (synchronous) Nexus operation.
+
+    The flags are set by the generator: true only when the message carries
+    buf.validate rules and validation is not switched off in the contract.
+    """
+
+    def mark(method: F) -> F:
+        setattr(method, _SPEC, _OperationSpec("sync", validate_request, validate_response))
+        return method
+
+    return mark
+
+
+def workflow_run(*, validate_request: bool = False) -> Callable[[F], F]:
+    """Marks a generated base method as a workflow-run operation with a default body."""
+
+    def mark(method: F) -> F:
+        setattr(method, _SPEC, _OperationSpec("workflow_run", validate_request, False))
+        return method
+
+    return mark
+
+
+class ServiceHandler(abc.ABC):
+    """Base of every generated `<Service>Handler`; see the module documentation."""
+
+    _nexusproto_service: typing.ClassVar[type[Any] | None] = None
+
+    def __init_subclass__(
+        cls, *, service: type[Any] | None = None, abstract: bool = False, **kwargs: Any
+    ) -> None:
+        super().__init_subclass__(**kwargs)
+        if service is not None:
+            if nexusrpc.get_service_definition(service) is None:
+                raise TypeError(f"{service!r} is not a @nexusrpc.service definition")
+            cls._nexusproto_service = service
+            return
+        if not abstract:
+            _bind(cls)
+
+
+def _generated_base(cls: type[ServiceHandler]) -> type[ServiceHandler]:
+    for klass in cls.__mro__[1:]:
+        if "_nexusproto_service" in vars(klass) and issubclass(klass, ServiceHandler):
+            return klass
+    raise TypeError(f"{cls.__name__} derives from ServiceHandler but from no generated handler base")
+
+
+def _bind(cls: type[ServiceHandler]) -> None:
+    base = _generated_base(cls)
+    service = base._nexusproto_service
+    assert service is not None
+    definition = nexusrpc.get_service_definition(service)
+    assert definition is not None
+
+    missing: list[str] = []
+    for op in definition.operation_definitions.values():
+        declared = vars(base).get(op.method_name)
+        spec: _OperationSpec | None = getattr(declared, _SPEC, None)
+        if declared is None or spec is None:
+            raise TypeError(
+                f"{base.__name__} declares no operation method {op.method_name!r}; "
+                "regenerate the module with the same protoc-gen-nexus-python version"
+            )
+        found = getattr(cls, op.method_name)
+        implementation = getattr(found, _IMPLEMENTATION, found)
+        if getattr(implementation, "__isabstractmethod__", False):
+            missing.append(
+                f"operation {op.name!r}: async def {op.method_name}{_signature(declared)}"
+            )
+            continue
+        if not inspect.iscoroutinefunction(implementation):
+            raise TypeError(
+                f"{cls.__name__}.{op.method_name} must be an async def, implementing "
+                f"operation {op.name!r} of Nexus service {definition.name!r}: "
+                f"async def {op.method_name}{_signature(declared)}"
+            )
+        setattr(cls, op.method_name, _wrap(definition.name, op, spec, implementation))
+
+    if missing:
+        raise TypeError(
+            f"{cls.__name__} must implement every operation of Nexus service "
+            f"{definition.name!r} that has no default; missing:\n  "
+            + "\n  ".join(missing)
+            + f"\n(pass abstract=True in the class statement, as in "
+            f"`class {cls.__name__}({base.__name__}, abstract=True)`, for a class "
+            "meant to be subclassed again)"
+        )
+    nexusrpc.handler.service_handler(service=service)(cls)
+
+
+def _wrap(
+    service_name: str,
+    op: nexusrpc.OperationDefinition[Any, Any],
+    spec: _OperationSpec,
+    implementation: Callable[..., Awaitable[Any]],
+) -> Callable[..., Any]:
+    takes_request = op.input_type is not empty_pb2.Empty
+    returns_empty = op.output_type is empty_pb2.Empty
+    check_request = spec.validate_request
+    check_response = spec.validate_response
+
+    if spec.kind == "sync":
+
+        async def start(self: Any, ctx: Any, input: Any) -> Any:
+            if check_request:
+                validation.check_request(input, service=service_name, operation=op.name)
+            result = await (implementation(self, ctx, input) if takes_request else implementation(self, ctx))
+            if returns_empty and result is None:
+                result = empty_pb2.Empty()
+            if not isinstance(result, op.output_type):
+                raise nexusrpc.HandlerError(
+                    f"handler of {service_name}/{op.name} returned "
+                    f"{type(result).__name__}, not {op.output_type.__name__}",
+                    type=nexusrpc.HandlerErrorType.INTERNAL,
+                    retryable_override=False,
+                )
+            if check_response:
+                validation.check_response(result, service=service_name, operation=op.name)
+            return result
+
+        start.__annotations__ = {
+            "ctx": nexusrpc.handler.StartOperationContext,
+            "input": op.input_type,
+            "return": op.output_type,
+        }
+        decorate: Callable[[Any], Any] = nexusrpc.handler.sync_operation(name=op.name)
+    else:
+
+        async def start(self: Any, ctx: Any, input: Any) -> Any:
+            if check_request:
+                validation.check_request(input, service=service_name, operation=op.name)
+            if takes_request:
+                return await implementation(self, ctx, input)
+            return await implementation(self, ctx)
+
+        start.__annotations__ = {
+            "ctx": temporalio.nexus.WorkflowRunOperationContext,
+            "input": op.input_type,
+            "return": temporalio.nexus.WorkflowHandle[op.output_type],  # type: ignore[name-defined]
+        }
+        decorate = temporalio.nexus.workflow_run_operation(name=op.name)
+
+    start.__name__ = op.method_name
+    start.__qualname__ = f"{getattr(implementation, '__qualname__', op.method_name)}"
+    start.__doc__ = implementation.__doc__
+    setattr(start, _IMPLEMENTATION, implementation)
+    return decorate(start)  # type: ignore[no-any-return]
+
+
+def _signature(method: Callable[..., Any]) -> str:
+    hints = typing.get_type_hints(method)
+    params = []
+    for name in inspect.signature(method).parameters:
+        params.append(f"{name}: {_type_name(hints[name])}" if name in hints else name)
+    returned = f" -> {_type_name(hints['return'])}" if "return" in hints else ""
+    return f"({', '.join(params)}){returned}"
+
+
+def _type_name(annotation: Any) -> str:
+    if annotation is type(None):
+        return "None"
+    origin = typing.get_origin(annotation)
+    if origin is not None:
+        args = ", ".join(_type_name(arg) for arg in typing.get_args(annotation))
+        return f"{_type_name(origin)}[{args}]"
+    if isinstance(annotation, type):
+        return annotation.__qualname__
+    return str(annotation)
+
+
+def is_message_type(value: Any) -> bool:
+    return isinstance(value, type) and issubclass(value, Message)

@@ -1,0 +1,31 @@
+import pytest
+
+from protoc_gen_nexus_python.naming import nexus_output_path, pb2_module, safe_identifier, snake_case
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("ProcessPayment", "process_payment"),
+        ("GetHTTPStatus", "get_http_status"),
+        ("HTTPGet", "http_get"),
+        ("GetV2Thing", "get_v2_thing"),
+        ("already_snake", "already_snake"),
+        ("X", "x"),
+    ],
+)
+def test_snake_case(name: str, expected: str) -> None:
+    assert snake_case(name) == expected
+
+
+def test_keywords_get_a_trailing_underscore_and_soft_keywords_stay() -> None:
+    assert safe_identifier("class") == "class_"
+    assert safe_identifier("None") == "None_"
+    assert safe_identifier("match") == "match"
+    assert safe_identifier("process") == "process"
+
+
+def test_module_paths_follow_protoc() -> None:
+    assert pb2_module("payments/v1/payments.proto") == "payments.v1.payments_pb2"
+    assert pb2_module("my-team/v1/card-payments.proto") == "my_team.v1.card_payments_pb2"
+    assert nexus_output_path("payments/v1/payments.proto") == "payments/v1/payments_nexus.py"

@@ -1,0 +1,298 @@
+"""The plugin run in-process on requests captured from the real protoc."""
+
+from pathlib import Path
+
+import pytest
+from google.protobuf.compiler import plugin_pb2
+
+from protoc_gen_nexus_python import plugin
+from protoc_gen_nexus_python.parameters import parse_parameters
+from protoc_gen_nexus_python.plugin import run
+from protoc_gen_nexus_python.resolve import resolve
+from support.protoc import capture_request, option_include_dir, write_protos
+
+EXAMPLES = ["payments/v1/payments.proto", "orders/v1/orders.proto"]
+
+
+def generate(request: plugin_pb2.CodeGeneratorRequest) -> dict[str, str]:
+    response = run(request)
+    assert not response.error, response.error
+    return {file.name: file.content for file in response.file}
+
+
+def error_of(request: plugin_pb2.CodeGeneratorRequest) -> str:
+    response = run(request)
+    assert response.error
+    assert not response.file
+    return response.error
+
+
+def inline(tmp_path: Path, text: str, parameter: str = "", name: str = "shop/v1/shop.proto") -> plugin_pb2.CodeGeneratorRequest:
+    root = write_protos(tmp_path / "src", {name: text})
+    return capture_request(
+        tmp_path, [name], include=[root, option_include_dir()], parameter=parameter
+    )
+
+
+HEADER = """\
+syntax = "proto3";
+package shop.v1;
+import "google/protobuf/empty.proto";
+import "nexusannotations/v1/options.proto";
+import "nexusproto/v1/options.proto";
+message Order { string id = 1; string customer_id = 2; }
+message Receipt { string id = 1; }
+"""
+
+
+def test_example_contracts_give_one_nexus_module_per_file_with_services(tmp_path: Path) -> None:
+    files = generate(capture_request(tmp_path, EXAMPLES))
+    assert sorted(files) == ["orders/v1/orders_nexus.py", "payments/v1/payments_nexus.py"]
+    # OrderAdmin has no Nexus annotation, so it is not a Nexus service.
+    assert "OrderAdmin" not in files["orders/v1/orders_nexus.py"]
+    assert "class OrderService:" in files["orders/v1/orders_nexus.py"]
+
+
+def test_response_declares_proto3_optional_and_editions(tmp_path: Path) -> None:
+    response = run(capture_request(tmp_path, EXAMPLES))
+    features = response.supported_features
+    assert features & plugin_pb2.CodeGeneratorResponse.FEATURE_PROTO3_OPTIONAL
+    assert features & plugin_pb2.CodeGeneratorResponse.FEATURE_SUPPORTS_EDITIONS
+    assert response.maximum_edition >= 1000  # EDITION_2023
+
+
+def test_non_default_option_values_are_read(tmp_path: Path) -> None:
+    """Fails if extensions are silently dropped: these values are not the defaults."""
+    files = resolve(capture_request(tmp_path, EXAMPLES), parse_parameters(""))
+    payments, orders = sorted(files, key=lambda f: f.proto_path, reverse=True)
+    order_service = orders.services[0]
+    assert order_service.name == "orders"
+    assert order_service.operations[0].name == "place-order"
+    service = payments.services[0]
+    assert service.name == "payments.v1.PaymentService"
+    assert service.tags == ("public",)
+    assert service.default_endpoint == "payments"
+    assert service.default_schedule_to_close_timeout is not None
+    assert service.default_schedule_to_close_timeout.total_seconds() == 60
+    by_attribute = {op.attribute: op for op in service.operations}
+    refund = by_attribute["refund_payment"]
+    assert refund.name == "refund-payment"
+    assert refund.workflow_run is not None
+    assert refund.workflow_run.workflow_type == "RefundPaymentWorkflow"
+    assert refund.workflow_run.id_template == "refund-{transaction_id}"
+    assert by_attribute["reset_ledger"].tags == ("internal",)
+    assert by_attribute["check_health"].input.is_empty
+
+
+def test_comments_become_docstrings(tmp_path: Path) -> None:
+    content = generate(capture_request(tmp_path, EXAMPLES))["payments/v1/payments_nexus.py"]
+    assert '"""Charges a customer and answers at once with the transaction."""' in content
+    assert '"""Moves money for orders.' in content
+
+
+@pytest.mark.parametrize(
+    ("parameter", "present", "absent"),
+    [
+        ("exclude-operation-tags=internal", ["process_payment"], ["reset_ledger"]),
+        ("include-operation-tags=internal", ["reset_ledger"], ["process_payment"]),
+        ("include-service-tags=public", ["class PaymentService"], []),
+    ],
+)
+def test_tag_filters(tmp_path: Path, parameter: str, present: list[str], absent: list[str]) -> None:
+    files = generate(capture_request(tmp_path, EXAMPLES, parameter=parameter))
+    content = files["payments/v1/payments_nexus.py"]
+    for text in present:
+        assert text in content
+    for text in absent:
+        assert text not in content
+
+
+def test_service_tag_filters_drop_whole_files(tmp_path: Path) -> None:
+    files = generate(capture_request(tmp_path, EXAMPLES, parameter="exclude-service-tags=public"))
+    assert list(files) == ["orders/v1/orders_nexus.py"]
+    files = generate(capture_request(tmp_path, EXAMPLES, parameter="include-service-tags=public"))
+    assert list(files) == ["payments/v1/payments_nexus.py"]
+
+
+def test_service_with_every_operation_excluded_is_not_emitted(tmp_path: Path) -> None:
+    request = capture_request(
+        tmp_path, EXAMPLES, parameter="include-operation-tags=none-has-this"
+    )
+    assert generate(request) == {}
+
+
+def test_all_services_makes_unannotated_services_nexus_services(tmp_path: Path) -> None:
+    files = generate(capture_request(tmp_path, EXAMPLES, parameter="all-services=true"))
+    content = files["orders/v1/orders_nexus.py"]
+    assert '@nexusrpc.service(name="orders.v1.OrderAdmin")' in content
+    assert 'nexusrpc.Operation(name="Archive")' in content
+
+
+def test_module_map_applies_to_every_message_import(tmp_path: Path) -> None:
+    files = generate(
+        capture_request(tmp_path, EXAMPLES, parameter="module-prefix=gen")
+    )
+    content = files["payments/v1/payments_nexus.py"]
+    assert "from gen.payments.v1 import payments_pb2\n" in content
+    assert "from google.protobuf import empty_pb2\n" in content
+    orders = generate(
+        capture_request(tmp_path, EXAMPLES, parameter="module-map=orders=acme.orders")
+    )["orders/v1/orders_nexus.py"]
+    assert "from acme.orders.v1 import orders_pb2\n" in orders
+
+
+def test_output_does_not_depend_on_file_order(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    forward = generate(capture_request(tmp_path / "a", EXAMPLES))
+    backward = generate(capture_request(tmp_path / "b", list(reversed(EXAMPLES))))
+    assert forward == backward
+
+
+def test_streaming_method_is_an_error_with_its_location(tmp_path: Path) -> None:
+    request = inline(
+        tmp_path,
+        HEADER
+        + "service Shop {\n"
+        + "  option (nexusannotations.v1.service) = {};\n"
+        + "  rpc Watch(Order) returns (stream Receipt);\n"
+        + "}\n",
+    )
+    error = error_of(request)
+    assert error.startswith("shop/v1/shop.proto:10:3: ")
+    assert "Shop.Watch is a streaming method" in error
+    assert "exclude-operation-tags" in error
+
+
+def test_streaming_method_excluded_by_tag_is_fine(tmp_path: Path) -> None:
+    request = inline(
+        tmp_path,
+        HEADER
+        + "service Shop {\n"
+        + "  rpc Buy(Order) returns (Receipt) { option (nexusannotations.v1.operation) = {}; }\n"
+        + "  rpc Watch(Order) returns (stream Receipt) {\n"
+        + '    option (nexusannotations.v1.operation).tags = "stream";\n'
+        + "  }\n"
+        + "}\n",
+        parameter="exclude-operation-tags=stream",
+    )
+    assert list(generate(request)) == ["shop/v1/shop_nexus.py"]
+
+
+def test_two_methods_with_one_operation_name_is_an_error(tmp_path: Path) -> None:
+    request = inline(
+        tmp_path,
+        HEADER
+        + "service Shop {\n"
+        + '  rpc Buy(Order) returns (Receipt) { option (nexusannotations.v1.operation).name = "buy"; }\n'
+        + '  rpc Purchase(Order) returns (Receipt) { option (nexusannotations.v1.operation).name = "buy"; }\n'
+        + "}\n",
+    )
+    error = error_of(request)
+    assert error.startswith("shop/v1/shop.proto:10:3: ")
+    assert "Shop.Purchase and Shop.Buy (line 9) both have the Nexus operation name 'buy'" in error
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "python_name"),
+    [("GetItem", "get_item", "get_item"), ("ProcessPayment", "StartProcessPayment", "start_process_payment")],
+)
+def test_methods_that_give_one_python_name_are_an_error(
+    tmp_path: Path, first: str, second: str, python_name: str
+) -> None:
+    request = inline(
+        tmp_path,
+        HEADER
+        + "service Shop {\n"
+        + "  option (nexusannotations.v1.service) = {};\n"
+        + f"  rpc {first}(Order) returns (Receipt);\n"
+        + f"  rpc {second}(Order) returns (Receipt);\n"
+        + "}\n",
+    )
+    error = error_of(request)
+    assert error.startswith("shop/v1/shop.proto:11:3: ")
+    assert f"both generate the Python name {python_name!r}" in error
+
+
+def test_id_template_naming_a_missing_field_is_an_error_at_the_option(tmp_path: Path) -> None:
+    request = inline(
+        tmp_path,
+        HEADER
+        + "service Shop {\n"
+        + "  rpc Buy(Order) returns (Receipt) {\n"
+        + "    option (nexusproto.v1.operation).workflow_run = {\n"
+        + '      workflow_type: "Buy"\n'
+        + '      id_template: "buy-{customer}"\n'
+        + "    };\n"
+        + "  }\n"
+        + "}\n",
+    )
+    error = error_of(request)
+    assert error.startswith("shop/v1/shop.proto:10:5: ")
+    assert "names field 'customer', which shop.v1.Order does not have (its fields: id, customer_id)" in error
+
+
+def test_workflow_run_without_workflow_type_is_an_error(tmp_path: Path) -> None:
+    request = inline(
+        tmp_path,
+        HEADER
+        + "service Shop {\n"
+        + "  rpc Buy(Order) returns (Receipt) {\n"
+        + '    option (nexusproto.v1.operation).workflow_run = {id_template: "x"};\n'
+        + "  }\n"
+        + "}\n",
+    )
+    assert "workflow_run needs workflow_type" in error_of(request)
+
+
+def test_bad_parameter_is_an_error_response(tmp_path: Path) -> None:
+    error = error_of(capture_request(tmp_path, EXAMPLES, parameter="all_services=true"))
+    assert "unknown parameter 'all_services'" in error
+    assert "all-services=true|false" in error
+
+
+def test_unexpected_exception_becomes_a_bug_report_not_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    request = capture_request(tmp_path, EXAMPLES)
+
+    def broken(file: object) -> str:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(plugin, "generate_file", broken)
+    error = error_of(request)
+    assert error.startswith("this is a bug in protoc-gen-nexus-python")
+    assert "please report it" in error
+    assert "RuntimeError: boom" in error
+
+
+def test_proto3_optional_and_editions_files_are_accepted(tmp_path: Path) -> None:
+    editions = """\
+edition = "2023";
+package ed.v1;
+import "nexusannotations/v1/options.proto";
+message In { string id = 1; }
+message Out { string id = 1; }
+service Ed {
+  option (nexusannotations.v1.service) = {};
+  rpc Do(In) returns (Out);
+}
+"""
+    optional = HEADER.replace("string customer_id = 2;", "optional string customer_id = 2;")
+    optional += "service Shop { rpc Buy(Order) returns (Receipt) { option (nexusannotations.v1.operation) = {}; } }\n"
+    root = write_protos(tmp_path / "src", {"ed/v1/ed.proto": editions, "shop/v1/shop.proto": optional})
+    from support.protoc import BIN, run_protoc
+
+    result = run_protoc(
+        [
+            f"-I{root}",
+            f"-I{option_include_dir()}",
+            f"--plugin=protoc-gen-nexus-python={BIN / 'protoc-gen-nexus-python'}",
+            f"--nexus-python_out={tmp_path}",
+            "ed/v1/ed.proto",
+            "shop/v1/shop.proto",
+        ]
+    )
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "ed/v1/ed_nexus.py").exists()
+    assert (tmp_path / "shop/v1/shop_nexus.py").exists()
