@@ -7,7 +7,7 @@ BIN := $(abspath $(VENV))/bin
 export PATH := $(BIN):$(PATH)
 SETUP_STAMP := $(VENV)/.setup-done
 
-.PHONY: setup generate options test demo clean
+.PHONY: setup generate options golden test demo clean
 
 setup: $(SETUP_STAMP)
 
@@ -39,6 +39,10 @@ options: setup
 
 test: generate
 	$(BIN)/python -m pytest tests
+
+golden: generate
+	UPDATE_GOLDEN=1 $(BIN)/python -m pytest tests/test_golden.py -q
+
 
 demo: generate
 	@echo "Generated from proto/ by buf generate:"

@@ -50,7 +50,6 @@ DYNAMIC_CONFIG: dict[str, str] = {
 STARTUP_TIMEOUT_SECONDS = 30.0
 SHUTDOWN_TIMEOUT_SECONDS = 10.0
 
-
 SANDBOX_PASSTHROUGH: tuple[str, ...] = ("nexusproto",)
 """Modules the workflow sandbox must not re-import, for workflows using generated code.
 
@@ -134,6 +133,10 @@ class DevServer:
         except OSError:
             return "(no log)"
         return "\n".join(text.splitlines()[-lines:])
+
+    def raise_if_exited(self) -> None:
+        if self.process.poll() is not None:
+            raise RuntimeError(f"server exited with code {self.process.returncode}")
 
     def stop(self) -> None:
         """Stop the server process (only it: by its pid, SIGTERM then SIGKILL)."""
@@ -220,10 +223,9 @@ def start_dev_server(
 def _wait_until_serving(server: DevServer) -> None:
     """Block until the frontend answers and every namespace exists."""
     deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
-    # Cheap phase: the port accepts TCP connections (or the process died).
+    # Cheap phase: the port accepts TCP connections.
     while True:
-        if server.process.poll() is not None:
-            raise RuntimeError(f"server exited with code {server.process.returncode}")
+        server.raise_if_exited()
         try:
             with socket.create_connection((server.host, server.port), timeout=0.5):
                 break
@@ -231,38 +233,26 @@ def _wait_until_serving(server: DevServer) -> None:
             if time.monotonic() > deadline:
                 raise TimeoutError("server port did not open") from None
             time.sleep(0.05)
-    # Real phase: the namespaces are registered and answer DescribeNamespace.
+    # Real phase: a client connects and every namespace answers DescribeNamespace.
     asyncio.run(_wait_for_namespaces(server, deadline))
 
 
 async def _wait_for_namespaces(server: DevServer, deadline: float) -> None:
-    while True:
+    pending = list(server.namespaces)
+    client: Client | None = None
+    while pending:
         try:
-            client = await Client.connect(server.target)
-            break
+            if client is None:
+                client = await Client.connect(server.target)
+            await client.workflow_service.describe_namespace(
+                DescribeNamespaceRequest(namespace=pending[0])
+            )
+            pending.pop(0)
         except Exception:
-            if server.process.poll() is not None:
-                raise RuntimeError(
-                    f"server exited with code {server.process.returncode}"
-                ) from None
+            server.raise_if_exited()
             if time.monotonic() > deadline:
                 raise
             await asyncio.sleep(0.1)
-    for ns in server.namespaces:
-        while True:
-            try:
-                await client.workflow_service.describe_namespace(
-                    DescribeNamespaceRequest(namespace=ns)
-                )
-                break
-            except Exception:
-                if server.process.poll() is not None:
-                    raise RuntimeError(
-                        f"server exited with code {server.process.returncode}"
-                    ) from None
-                if time.monotonic() > deadline:
-                    raise
-                await asyncio.sleep(0.1)
 
 
 async def connect(server: DevServer, namespace: str = "default") -> Client:

@@ -1,0 +1,134 @@
+"""Every way users run the plugin gives the same modules: protoc, grpc_tools, buf."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from support.protoc import BIN, PROTO_DIR, REPO, option_include_dir, run_protoc, validate_set, write_protos
+from test_golden import golden_files, read_tree
+
+EXAMPLES = ["payments/v1/payments.proto", "orders/v1/orders.proto"]
+
+
+def test_protoc_finds_the_plugin_on_path(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    result = run_protoc(
+        [f"--descriptor_set_in={validate_set(tmp_path)}", f"-I{PROTO_DIR}", f"--nexus-python_out={out}", *EXAMPLES]
+    )
+    assert result.returncode == 0, result.stderr
+    assert read_tree(out) == golden_files()
+
+
+def test_grpc_tools_protoc(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "grpc_tools.protoc",
+            f"--descriptor_set_in={validate_set(tmp_path)}",
+            f"-I{PROTO_DIR}",
+            f"--plugin=protoc-gen-nexus-python={BIN / 'protoc-gen-nexus-python'}",
+            f"--nexus-python_out={out}",
+            *EXAMPLES,
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert read_tree(out) == golden_files()
+
+
+def test_python_dash_m_entry_point(tmp_path: Path) -> None:
+    launcher = tmp_path / "protoc-gen-nexus-python"
+    launcher.write_text(f"#!/bin/sh\nexec {sys.executable} -m protoc_gen_nexus_python\n")
+    launcher.chmod(0o755)
+    out = tmp_path / "out"
+    out.mkdir()
+    result = run_protoc(
+        [
+            f"--descriptor_set_in={validate_set(tmp_path)}",
+            f"-I{PROTO_DIR}",
+            f"--plugin=protoc-gen-nexus-python={launcher}",
+            f"--nexus-python_out={out}",
+            *EXAMPLES,
+        ]
+    )
+    assert result.returncode == 0, result.stderr
+    assert read_tree(out) == golden_files()
+
+
+def test_plugin_error_reaches_protoc_as_a_located_message_without_traceback(tmp_path: Path) -> None:
+    root = write_protos(
+        tmp_path / "src",
+        {
+            "shop/v1/shop.proto": 'syntax = "proto3";\n'
+            "package shop.v1;\n"
+            'import "nexusannotations/v1/options.proto";\n'
+            "message M {}\n"
+            "service Shop {\n"
+            "  option (nexusannotations.v1.service) = {};\n"
+            "  rpc Watch(M) returns (stream M);\n"
+            "}\n"
+        },
+    )
+    result = run_protoc(
+        [f"-I{root}", f"-I{option_include_dir()}", f"--nexus-python_out={tmp_path}", "shop/v1/shop.proto"]
+    )
+    assert result.returncode != 0
+    assert "shop/v1/shop.proto:7:3: Shop.Watch is a streaming method" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("strategy", ["directory", "all"])
+def test_buf_strategies_give_identical_output(tmp_path: Path, strategy: str) -> None:
+    template = tmp_path / "buf.gen.yaml"
+    out = tmp_path / "out"
+    template.write_text(
+        "version: v2\n"
+        "plugins:\n"
+        "  - local: protoc-gen-nexus-python\n"
+        f"    out: {out}\n"
+        f"    strategy: {strategy}\n"
+        "inputs:\n"
+        f"  - binary_image: {REPO / 'build' / 'image.binpb'}\n"
+        "    exclude_paths: [google, nexusannotations, nexusproto]\n"
+    )
+    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
+    result = subprocess.run(
+        [str(BIN / "buf"), "generate", "--template", str(template)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert read_tree(out) == golden_files()
+
+
+def test_runtime_option_modules_are_up_to_date(tmp_path: Path) -> None:
+    """python/src holds generated modules of the option protos; they must match proto/."""
+    options = ["nexusannotations/v1/options.proto", "nexusproto/v1/options.proto"]
+    result = run_protoc([f"-I{PROTO_DIR}", f"--python_out={tmp_path}", f"--mypy_out={tmp_path}", *options])
+    assert result.returncode == 0, result.stderr
+    shipped = REPO / "python" / "src"
+    for proto in options:
+        for suffix in ("_pb2.py", "_pb2.pyi"):
+            name = proto.removesuffix(".proto") + suffix
+            assert (tmp_path / name).read_bytes() == (shipped / name).read_bytes(), f"{name}: run make options"
+
+
+def test_include_dir_holds_the_option_protos() -> None:
+    include = option_include_dir()
+    for proto in ["nexusannotations/v1/options.proto", "nexusproto/v1/options.proto"]:
+        assert (include / proto).read_text() == (PROTO_DIR / proto).read_text()
+    printed = subprocess.run(
+        [sys.executable, "-m", "nexusproto.include"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert Path(printed) == include
