@@ -187,7 +187,7 @@ async def _scenario(server: DevServer) -> Outcome:
             orders_client,
             task_queue=orders_queue,
             workflows=[PayForOrderWorkflow, CheckPaymentsHealthWorkflow],
-            workflow_runner=sandbox_runner(),
+            # default sandbox: generated modules must import in it unaided
         ),
     ):
         request = payments_pb2.ProcessPaymentRequest(

@@ -13,7 +13,14 @@ needs to. What it holds:
   standard annotations as `nexusannotations.v1.options_pb2`.
 """
 
-from nexusproto.handler import ServiceHandler, operation, workflow_run
-from nexusproto.workflows import default_workflow_id
+from temporalio import workflow
+
+# Generated modules are imported inside the workflow sandbox, which re-imports
+# every module per workflow run unless it is passed through. The runtime is
+# stateless and its validator does not survive re-import, so the sandbox gets
+# the host's copy of the submodules; this package module itself stays tiny.
+with workflow.unsafe.imports_passed_through():
+    from nexusproto.handler import ServiceHandler, operation, workflow_run
+    from nexusproto.workflows import default_workflow_id
 
 __all__ = ["ServiceHandler", "default_workflow_id", "operation", "workflow_run"]

@@ -16,10 +16,12 @@ from temporalio import workflow
 # Workflows validate too (generated callers run in the workflow sandbox). The
 # sandbox re-imports modules per workflow run, which protovalidate's native
 # core does not survive; passing it through shares the host's stateless copy.
+# The validator imports its descriptor module when it is created, so that
+# happens inside the block as well.
 with workflow.unsafe.imports_passed_through():
     import protovalidate
 
-_validator = protovalidate.Validator()
+    _validator = protovalidate.Validator()
 
 
 def violations(message: Message) -> list[str]:
