@@ -148,24 +148,37 @@ class PythonFile:
         return "\n".join(out) + "\n"
 
     def _render_imports(self) -> list[str]:
+        """Imports as isort (and ruff's `I` rules) lays them out: stdlib, then the rest."""
         groups: list[list[str]] = []
         for stdlib in (True, False):
             modules = sorted(m for m in self._used if m.is_stdlib == stdlib)
-            plain = [m for m in modules if "." not in m.path and self._aliases[m] == m.path]
-            from_ = [m for m in modules if m not in plain]
-            lines = [f"import {m.path}" for m in plain]
-            for module in sorted(from_, key=lambda m: (m.path.rpartition(".")[0], m.path)):
-                parent, _, name = module.path.rpartition(".")
-                alias = self._aliases[module]
-                if not parent:
-                    lines.append(f"import {module.path} as {alias}")
-                elif alias == name:
-                    lines.append(f"from {parent} import {name}")
-                else:
-                    lines.append(f"from {parent} import {name} as {alias}")
+            lines = [f"import {m.path}" for m in modules if "." not in m.path and self._aliases[m] == m.path]
+            lines += [f"import {m.path} as {self._aliases[m]}" for m in modules if "." not in m.path and self._aliases[m] != m.path]
+            by_parent: dict[str, list[tuple[str, str]]] = {}
+            for module in modules:
+                if "." in module.path:
+                    parent, _, name = module.path.rpartition(".")
+                    by_parent.setdefault(parent, []).append((name, self._aliases[module]))
+            for parent in sorted(by_parent):
+                statements = []
+                plain = sorted(name for name, alias in by_parent[parent] if alias == name)
+                if plain:
+                    statements.append((plain[0], _from_import(parent, plain)))
+                for name, alias in by_parent[parent]:
+                    if alias != name:
+                        statements.append((name, [f"from {parent} import {name} as {alias}"]))
+                for _, statement in sorted(statements):
+                    lines.extend(statement)
             if lines:
                 groups.append(lines)
         return [line for group in _joined(groups) for line in group]
+
+
+def _from_import(parent: str, names: list[str]) -> list[str]:
+    line = f"from {parent} import {', '.join(names)}"
+    if len(line) <= LINE_LENGTH:
+        return [line]
+    return [f"from {parent} import (", *(f"{INDENT}{name}," for name in names), ")"]
 
 
 def _joined(groups: list[list[str]]) -> list[list[str]]:

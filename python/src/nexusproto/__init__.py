@@ -6,6 +6,8 @@ needs to. What it holds:
 - `ServiceHandler`, the base of generated handler classes, which turns a
   plain subclass into a registered Nexus service handler (see
   `nexusproto.handler`).
+- `InvalidRequestError`, raised by generated callers, in workflows and in
+  application code, when a request breaks its rules; nothing is sent.
 - `nexusproto.validation`: protovalidate checks of payloads and the
   field-level error messages they produce.
 - `nexusproto.include`: where the option .proto files are, for protoc `-I`.
@@ -20,7 +22,16 @@ from temporalio import workflow
 # stateless and its validator does not survive re-import, so the sandbox gets
 # the host's copy of the submodules; this package module itself stays tiny.
 with workflow.unsafe.imports_passed_through():
+    from nexusproto.callers import InvalidRequestError, checked_request, new_operation_id
     from nexusproto.handler import ServiceHandler, operation, workflow_run
     from nexusproto.workflows import default_workflow_id
 
-__all__ = ["ServiceHandler", "default_workflow_id", "operation", "workflow_run"]
+__all__ = [
+    "InvalidRequestError",
+    "ServiceHandler",
+    "checked_request",
+    "default_workflow_id",
+    "new_operation_id",
+    "operation",
+    "workflow_run",
+]

@@ -1,13 +1,19 @@
 """One generator function per artefact of a `_nexus.py` module, and the module itself."""
 
 from protoc_gen_nexus_python import model
+from protoc_gen_nexus_python.generators.callers import standalone_client_class, workflow_client_class
 from protoc_gen_nexus_python.generators.handler import handler_class
 from protoc_gen_nexus_python.generators.service import service_definition
-from protoc_gen_nexus_python.generators.shared import message_modules, module_doc, runtime_modules
+from protoc_gen_nexus_python.generators.shared import (
+    LOCAL_NAMES,
+    message_modules,
+    module_doc,
+    runtime_modules,
+)
 from protoc_gen_nexus_python.resolve import GENERATED_CLASS_SUFFIXES
 from protoc_gen_nexus_python.writer import Module, PythonFile
 
-ARTEFACTS = (service_definition, handler_class)
+ARTEFACTS = (service_definition, handler_class, workflow_client_class, standalone_client_class)
 
 
 def generate_file(file: model.File) -> str:
@@ -16,7 +22,7 @@ def generate_file(file: model.File) -> str:
         service.class_name + suffix
         for service in file.services
         for suffix in GENERATED_CLASS_SUFFIXES
-    } | {"self", "ctx", "request"}
+    } | LOCAL_NAMES
     out = PythonFile(modules, defined)
     for service in file.services:
         for artefact in ARTEFACTS:

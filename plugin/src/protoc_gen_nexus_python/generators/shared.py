@@ -8,11 +8,21 @@ NEXUSRPC = Module("nexusrpc")
 NEXUSPROTO = Module("nexusproto")
 TEMPORAL_NEXUS = Module("temporalio.nexus")
 TEMPORAL_COMMON = Module("temporalio.common")
+TEMPORAL_CLIENT = Module("temporalio.client")
+TEMPORAL_WORKFLOW = Module("temporalio.workflow")
+DATETIME = Module("datetime")
+MAPPING = Module("collections.abc")
+EMPTY_PB2 = Module("google.protobuf.empty_pb2")
+
+LOCAL_NAMES = frozenset(
+    {"self", "ctx", "request", "client", "endpoint", "handle", "checked", "id", "summary", "headers"}
+)
+"""Parameter and local names generated code uses; import aliases avoid them."""
 
 
 def runtime_modules(file: model.File) -> set[Module]:
     """The library modules a file's generated code refers to."""
-    modules = {ABC, NEXUSRPC, NEXUSPROTO}
+    modules = {ABC, NEXUSRPC, NEXUSPROTO, DATETIME, MAPPING, TEMPORAL_CLIENT, TEMPORAL_WORKFLOW}
     for service in file.services:
         for operation in service.operations:
             binding = operation.workflow_run

@@ -3,10 +3,14 @@
 """Temporal Nexus contract of orders/v1/orders.proto: OrderService."""
 
 import abc
+import datetime
+from collections import abc as collections_abc
 
 import nexusproto
 import nexusrpc
 from orders.v1 import orders_pb2
+from temporalio import client as temporalio_client
+from temporalio import workflow
 
 
 @nexusrpc.service(name="orders")
@@ -37,3 +41,132 @@ class OrderServiceHandler(nexusproto.ServiceHandler, service=OrderService):
         request: orders_pb2.PlaceOrderRequest,
     ) -> orders_pb2.PlaceOrderResponse:
         """Places an order and pays for it."""
+
+
+class OrderServiceNexusClient:
+    """Calls OrderService from workflow code, through a Nexus endpoint.
+
+    Create it inside the workflow, as in
+    ``client = OrderServiceNexusClient(endpoint="...")``.
+    """
+
+    def __init__(self, endpoint: str) -> None:
+        self._client = workflow.create_nexus_client(
+            service=OrderService,
+            endpoint=endpoint,
+        )
+
+    async def place_order(
+        self,
+        request: orders_pb2.PlaceOrderRequest,
+        *,
+        schedule_to_close_timeout: datetime.timedelta | None = None,
+        schedule_to_start_timeout: datetime.timedelta | None = None,
+        start_to_close_timeout: datetime.timedelta | None = None,
+        cancellation_type: workflow.NexusOperationCancellationType | None = None,
+        summary: str | None = None,
+        headers: collections_abc.Mapping[str, str] | None = None,
+    ) -> orders_pb2.PlaceOrderResponse:
+        """Places an order and pays for it."""
+        handle = await self.start_place_order(
+            request,
+            schedule_to_close_timeout=schedule_to_close_timeout,
+            schedule_to_start_timeout=schedule_to_start_timeout,
+            start_to_close_timeout=start_to_close_timeout,
+            cancellation_type=cancellation_type,
+            summary=summary,
+            headers=headers,
+        )
+        return await handle
+
+    async def start_place_order(
+        self,
+        request: orders_pb2.PlaceOrderRequest,
+        *,
+        schedule_to_close_timeout: datetime.timedelta | None = None,
+        schedule_to_start_timeout: datetime.timedelta | None = None,
+        start_to_close_timeout: datetime.timedelta | None = None,
+        cancellation_type: workflow.NexusOperationCancellationType | None = None,
+        summary: str | None = None,
+        headers: collections_abc.Mapping[str, str] | None = None,
+    ) -> workflow.NexusOperationHandle[orders_pb2.PlaceOrderResponse]:
+        """Starts place_order and returns its handle."""
+        if cancellation_type is None:
+            cancellation_type = workflow.NexusOperationCancellationType.WAIT_COMPLETED
+        checked = nexusproto.checked_request(
+            request,
+            service="orders",
+            operation="place-order",
+        )
+        return await self._client.start_operation(
+            OrderService.place_order,
+            checked,
+            schedule_to_close_timeout=schedule_to_close_timeout,
+            schedule_to_start_timeout=schedule_to_start_timeout,
+            start_to_close_timeout=start_to_close_timeout,
+            cancellation_type=cancellation_type,
+            summary=summary,
+            headers=headers,
+        )
+
+
+class OrderServiceStandaloneClient:
+    """Calls OrderService from application code, outside workflows.
+
+    Each call is a standalone Nexus operation, as in
+    ``OrderServiceStandaloneClient(client, endpoint="...")``.
+    """
+
+    def __init__(self, client: temporalio_client.Client, endpoint: str) -> None:
+        self._client = client.create_nexus_client(OrderService, endpoint)
+
+    async def place_order(
+        self,
+        request: orders_pb2.PlaceOrderRequest,
+        *,
+        id: str | None = None,
+        schedule_to_close_timeout: datetime.timedelta | None = None,
+        schedule_to_start_timeout: datetime.timedelta | None = None,
+        start_to_close_timeout: datetime.timedelta | None = None,
+        summary: str | None = None,
+        headers: collections_abc.Mapping[str, str] | None = None,
+    ) -> orders_pb2.PlaceOrderResponse:
+        """Places an order and pays for it."""
+        handle = await self.start_place_order(
+            request,
+            id=id,
+            schedule_to_close_timeout=schedule_to_close_timeout,
+            schedule_to_start_timeout=schedule_to_start_timeout,
+            start_to_close_timeout=start_to_close_timeout,
+            summary=summary,
+            headers=headers,
+        )
+        return await handle.result()
+
+    async def start_place_order(
+        self,
+        request: orders_pb2.PlaceOrderRequest,
+        *,
+        id: str | None = None,
+        schedule_to_close_timeout: datetime.timedelta | None = None,
+        schedule_to_start_timeout: datetime.timedelta | None = None,
+        start_to_close_timeout: datetime.timedelta | None = None,
+        summary: str | None = None,
+        headers: collections_abc.Mapping[str, str] | None = None,
+    ) -> temporalio_client.NexusOperationHandle[orders_pb2.PlaceOrderResponse]:
+        """Starts place_order and returns its handle."""
+        checked = nexusproto.checked_request(
+            request,
+            service="orders",
+            operation="place-order",
+        )
+        return await self._client.start_operation(
+            OrderService.place_order,
+            checked,
+            id=nexusproto.new_operation_id() if id is None else id,
+            schedule_to_close_timeout=schedule_to_close_timeout,
+            schedule_to_start_timeout=schedule_to_start_timeout,
+            start_to_close_timeout=start_to_close_timeout,
+            summary=summary,
+            headers=headers,
+        )

@@ -3,12 +3,15 @@
 """Temporal Nexus contract of payments/v1/payments.proto: PaymentService."""
 
 import abc
+import datetime
+from collections import abc as collections_abc
 
 import nexusproto
 import nexusrpc
 from google.protobuf import empty_pb2
 from payments.v1 import payments_pb2
-from temporalio import nexus
+from temporalio import client as temporalio_client
+from temporalio import nexus, workflow
 
 
 @nexusrpc.service(name="payments.v1.PaymentService")
@@ -51,7 +54,7 @@ class PaymentServiceHandler(nexusproto.ServiceHandler, service=PaymentService):
     their workflow unless overridden.
     """
 
-    @nexusproto.operation(validate_request=True)
+    @nexusproto.operation(validate_request=True, validate_response=True)
     @abc.abstractmethod
     async def process_payment(
         self,
@@ -91,3 +94,436 @@ class PaymentServiceHandler(nexusproto.ServiceHandler, service=PaymentService):
     @abc.abstractmethod
     async def reset_ledger(self, ctx: nexusrpc.handler.StartOperationContext) -> None:
         """Forgets every transaction. For the payments team's own tests only."""
+
+
+class PaymentServiceNexusClient:
+    """Calls PaymentService from workflow code, through a Nexus endpoint.
+
+    Create it inside the workflow, as in
+    ``client = PaymentServiceNexusClient()``.
+    """
+
+    PROCESS_PAYMENT_TIMEOUT = datetime.timedelta(seconds=60)
+
+    REFUND_PAYMENT_TIMEOUT = datetime.timedelta(seconds=60)
+
+    CHECK_HEALTH_TIMEOUT = datetime.timedelta(seconds=60)
+
+    RESET_LEDGER_TIMEOUT = datetime.timedelta(seconds=60)
+
+    def __init__(self, endpoint: str = "payments") -> None:
+        self._client = workflow.create_nexus_client(
+            service=PaymentService,
+            endpoint=endpoint,
+        )
+
+    async def process_payment(
+        self,
+        request: payments_pb2.ProcessPaymentRequest,
+        *,
+        schedule_to_close_timeout: datetime.timedelta | None = PROCESS_PAYMENT_TIMEOUT,
+        schedule_to_start_timeout: datetime.timedelta | None = None,
+        start_to_close_timeout: datetime.timedelta | None = None,
+        cancellation_type: workflow.NexusOperationCancellationType | None = None,
+        summary: str | None = None,
+        headers: collections_abc.Mapping[str, str] | None = None,
+    ) -> payments_pb2.ProcessPaymentResponse:
+        """Charges a customer and answers at once with the transaction."""
+        handle = await self.start_process_payment(
+            request,
+            schedule_to_close_timeout=schedule_to_close_timeout,
+            schedule_to_start_timeout=schedule_to_start_timeout,
+            start_to_close_timeout=start_to_close_timeout,
+            cancellation_type=cancellation_type,
+            summary=summary,
+            headers=headers,
+        )
+        return await handle
+
+    async def start_process_payment(
+        self,
+        request: payments_pb2.ProcessPaymentRequest,
+        *,
+        schedule_to_close_timeout: datetime.timedelta | None = PROCESS_PAYMENT_TIMEOUT,
+        schedule_to_start_timeout: datetime.timedelta | None = None,
+        start_to_close_timeout: datetime.timedelta | None = None,
+        cancellation_type: workflow.NexusOperationCancellationType | None = None,
+        summary: str | None = None,
+        headers: collections_abc.Mapping[str, str] | None = None,
+    ) -> workflow.NexusOperationHandle[payments_pb2.ProcessPaymentResponse]:
+        """Starts process_payment and returns its handle."""
+        if cancellation_type is None:
+            cancellation_type = workflow.NexusOperationCancellationType.WAIT_COMPLETED
+        checked = nexusproto.checked_request(
+            request,
+            service="payments.v1.PaymentService",
+            operation="ProcessPayment",
+        )
+        return await self._client.start_operation(
+            PaymentService.process_payment,
+            checked,
+            schedule_to_close_timeout=schedule_to_close_timeout,
+            schedule_to_start_timeout=schedule_to_start_timeout,
+            start_to_close_timeout=start_to_close_timeout,
+            cancellation_type=cancellation_type,
+            summary=summary,
+            headers=headers,
+        )
+
+    async def refund_payment(
+        self,
+        request: payments_pb2.RefundPaymentRequest,
+        *,
+        schedule_to_close_timeout: datetime.timedelta | None = REFUND_PAYMENT_TIMEOUT,
+        schedule_to_start_timeout: datetime.timedelta | None = None,
+        start_to_close_timeout: datetime.timedelta | None = None,
+        cancellation_type: workflow.NexusOperationCancellationType | None = None,
+        summary: str | None = None,
+        headers: collections_abc.Mapping[str, str] | None = None,
+    ) -> payments_pb2.RefundPaymentResponse:
+        """Refunds a transaction. Refunds wait on the bank, so each runs as a
+        workflow and the caller gets the result when it completes.
+        """
+        handle = await self.start_refund_payment(
+            request,
+            schedule_to_close_timeout=schedule_to_close_timeout,
+            schedule_to_start_timeout=schedule_to_start_timeout,
+            start_to_close_timeout=start_to_close_timeout,
+            cancellation_type=cancellation_type,
+            summary=summary,
+            headers=headers,
+        )
+        return await handle
+
+    async def start_refund_payment(
+        self,
+        request: payments_pb2.RefundPaymentRequest,
+        *,
+        schedule_to_close_timeout: datetime.timedelta | None = REFUND_PAYMENT_TIMEOUT,
+        schedule_to_start_timeout: datetime.timedelta | None = None,
+        start_to_close_timeout: datetime.timedelta | None = None,
+        cancellation_type: workflow.NexusOperationCancellationType | None = None,
+        summary: str | None = None,
+        headers: collections_abc.Mapping[str, str] | None = None,
+    ) -> workflow.NexusOperationHandle[payments_pb2.RefundPaymentResponse]:
+        """Starts refund_payment and returns its handle."""
+        if cancellation_type is None:
+            cancellation_type = workflow.NexusOperationCancellationType.WAIT_COMPLETED
+        checked = nexusproto.checked_request(
+            request,
+            service="payments.v1.PaymentService",
+            operation="refund-payment",
+        )
+        return await self._client.start_operation(
+            PaymentService.refund_payment,
+            checked,
+            schedule_to_close_timeout=schedule_to_close_timeout,
+            schedule_to_start_timeout=schedule_to_start_timeout,
+            start_to_close_timeout=start_to_close_timeout,
+            cancellation_type=cancellation_type,
+            summary=summary,
+            headers=headers,
+        )
+
+    async def check_health(
+        self,
+        *,
+        schedule_to_close_timeout: datetime.timedelta | None = CHECK_HEALTH_TIMEOUT,
+        schedule_to_start_timeout: datetime.timedelta | None = None,
+        start_to_close_timeout: datetime.timedelta | None = None,
+        cancellation_type: workflow.NexusOperationCancellationType | None = None,
+        summary: str | None = None,
+        headers: collections_abc.Mapping[str, str] | None = None,
+    ) -> payments_pb2.HealthStatus:
+        """Tells whether payments accepts new charges."""
+        handle = await self.start_check_health(
+            schedule_to_close_timeout=schedule_to_close_timeout,
+            schedule_to_start_timeout=schedule_to_start_timeout,
+            start_to_close_timeout=start_to_close_timeout,
+            cancellation_type=cancellation_type,
+            summary=summary,
+            headers=headers,
+        )
+        return await handle
+
+    async def start_check_health(
+        self,
+        *,
+        schedule_to_close_timeout: datetime.timedelta | None = CHECK_HEALTH_TIMEOUT,
+        schedule_to_start_timeout: datetime.timedelta | None = None,
+        start_to_close_timeout: datetime.timedelta | None = None,
+        cancellation_type: workflow.NexusOperationCancellationType | None = None,
+        summary: str | None = None,
+        headers: collections_abc.Mapping[str, str] | None = None,
+    ) -> workflow.NexusOperationHandle[payments_pb2.HealthStatus]:
+        """Starts check_health and returns its handle."""
+        if cancellation_type is None:
+            cancellation_type = workflow.NexusOperationCancellationType.WAIT_COMPLETED
+        return await self._client.start_operation(
+            PaymentService.check_health,
+            empty_pb2.Empty(),
+            schedule_to_close_timeout=schedule_to_close_timeout,
+            schedule_to_start_timeout=schedule_to_start_timeout,
+            start_to_close_timeout=start_to_close_timeout,
+            cancellation_type=cancellation_type,
+            summary=summary,
+            headers=headers,
+        )
+
+    async def reset_ledger(
+        self,
+        *,
+        schedule_to_close_timeout: datetime.timedelta | None = RESET_LEDGER_TIMEOUT,
+        schedule_to_start_timeout: datetime.timedelta | None = None,
+        start_to_close_timeout: datetime.timedelta | None = None,
+        cancellation_type: workflow.NexusOperationCancellationType | None = None,
+        summary: str | None = None,
+        headers: collections_abc.Mapping[str, str] | None = None,
+    ) -> None:
+        """Forgets every transaction. For the payments team's own tests only."""
+        handle = await self.start_reset_ledger(
+            schedule_to_close_timeout=schedule_to_close_timeout,
+            schedule_to_start_timeout=schedule_to_start_timeout,
+            start_to_close_timeout=start_to_close_timeout,
+            cancellation_type=cancellation_type,
+            summary=summary,
+            headers=headers,
+        )
+        await handle
+
+    async def start_reset_ledger(
+        self,
+        *,
+        schedule_to_close_timeout: datetime.timedelta | None = RESET_LEDGER_TIMEOUT,
+        schedule_to_start_timeout: datetime.timedelta | None = None,
+        start_to_close_timeout: datetime.timedelta | None = None,
+        cancellation_type: workflow.NexusOperationCancellationType | None = None,
+        summary: str | None = None,
+        headers: collections_abc.Mapping[str, str] | None = None,
+    ) -> workflow.NexusOperationHandle[empty_pb2.Empty]:
+        """Starts reset_ledger and returns its handle."""
+        if cancellation_type is None:
+            cancellation_type = workflow.NexusOperationCancellationType.WAIT_COMPLETED
+        return await self._client.start_operation(
+            PaymentService.reset_ledger,
+            empty_pb2.Empty(),
+            schedule_to_close_timeout=schedule_to_close_timeout,
+            schedule_to_start_timeout=schedule_to_start_timeout,
+            start_to_close_timeout=start_to_close_timeout,
+            cancellation_type=cancellation_type,
+            summary=summary,
+            headers=headers,
+        )
+
+
+class PaymentServiceStandaloneClient:
+    """Calls PaymentService from application code, outside workflows.
+
+    Each call is a standalone Nexus operation, as in
+    ``PaymentServiceStandaloneClient(client)``.
+    """
+
+    PROCESS_PAYMENT_TIMEOUT = datetime.timedelta(seconds=60)
+
+    REFUND_PAYMENT_TIMEOUT = datetime.timedelta(seconds=60)
+
+    CHECK_HEALTH_TIMEOUT = datetime.timedelta(seconds=60)
+
+    RESET_LEDGER_TIMEOUT = datetime.timedelta(seconds=60)
+
+    def __init__(
+        self,
+        client: temporalio_client.Client,
+        endpoint: str = "payments",
+    ) -> None:
+        self._client = client.create_nexus_client(PaymentService, endpoint)
+
+    async def process_payment(
+        self,
+        request: payments_pb2.ProcessPaymentRequest,
+        *,
+        id: str | None = None,
+        schedule_to_close_timeout: datetime.timedelta | None = PROCESS_PAYMENT_TIMEOUT,
+        schedule_to_start_timeout: datetime.timedelta | None = None,
+        start_to_close_timeout: datetime.timedelta | None = None,
+        summary: str | None = None,
+        headers: collections_abc.Mapping[str, str] | None = None,
+    ) -> payments_pb2.ProcessPaymentResponse:
+        """Charges a customer and answers at once with the transaction."""
+        handle = await self.start_process_payment(
+            request,
+            id=id,
+            schedule_to_close_timeout=schedule_to_close_timeout,
+            schedule_to_start_timeout=schedule_to_start_timeout,
+            start_to_close_timeout=start_to_close_timeout,
+            summary=summary,
+            headers=headers,
+        )
+        return await handle.result()
+
+    async def start_process_payment(
+        self,
+        request: payments_pb2.ProcessPaymentRequest,
+        *,
+        id: str | None = None,
+        schedule_to_close_timeout: datetime.timedelta | None = PROCESS_PAYMENT_TIMEOUT,
+        schedule_to_start_timeout: datetime.timedelta | None = None,
+        start_to_close_timeout: datetime.timedelta | None = None,
+        summary: str | None = None,
+        headers: collections_abc.Mapping[str, str] | None = None,
+    ) -> temporalio_client.NexusOperationHandle[payments_pb2.ProcessPaymentResponse]:
+        """Starts process_payment and returns its handle."""
+        checked = nexusproto.checked_request(
+            request,
+            service="payments.v1.PaymentService",
+            operation="ProcessPayment",
+        )
+        return await self._client.start_operation(
+            PaymentService.process_payment,
+            checked,
+            id=nexusproto.new_operation_id() if id is None else id,
+            schedule_to_close_timeout=schedule_to_close_timeout,
+            schedule_to_start_timeout=schedule_to_start_timeout,
+            start_to_close_timeout=start_to_close_timeout,
+            summary=summary,
+            headers=headers,
+        )
+
+    async def refund_payment(
+        self,
+        request: payments_pb2.RefundPaymentRequest,
+        *,
+        id: str | None = None,
+        schedule_to_close_timeout: datetime.timedelta | None = REFUND_PAYMENT_TIMEOUT,
+        schedule_to_start_timeout: datetime.timedelta | None = None,
+        start_to_close_timeout: datetime.timedelta | None = None,
+        summary: str | None = None,
+        headers: collections_abc.Mapping[str, str] | None = None,
+    ) -> payments_pb2.RefundPaymentResponse:
+        """Refunds a transaction. Refunds wait on the bank, so each runs as a
+        workflow and the caller gets the result when it completes.
+        """
+        handle = await self.start_refund_payment(
+            request,
+            id=id,
+            schedule_to_close_timeout=schedule_to_close_timeout,
+            schedule_to_start_timeout=schedule_to_start_timeout,
+            start_to_close_timeout=start_to_close_timeout,
+            summary=summary,
+            headers=headers,
+        )
+        return await handle.result()
+
+    async def start_refund_payment(
+        self,
+        request: payments_pb2.RefundPaymentRequest,
+        *,
+        id: str | None = None,
+        schedule_to_close_timeout: datetime.timedelta | None = REFUND_PAYMENT_TIMEOUT,
+        schedule_to_start_timeout: datetime.timedelta | None = None,
+        start_to_close_timeout: datetime.timedelta | None = None,
+        summary: str | None = None,
+        headers: collections_abc.Mapping[str, str] | None = None,
+    ) -> temporalio_client.NexusOperationHandle[payments_pb2.RefundPaymentResponse]:
+        """Starts refund_payment and returns its handle."""
+        checked = nexusproto.checked_request(
+            request,
+            service="payments.v1.PaymentService",
+            operation="refund-payment",
+        )
+        return await self._client.start_operation(
+            PaymentService.refund_payment,
+            checked,
+            id=nexusproto.new_operation_id() if id is None else id,
+            schedule_to_close_timeout=schedule_to_close_timeout,
+            schedule_to_start_timeout=schedule_to_start_timeout,
+            start_to_close_timeout=start_to_close_timeout,
+            summary=summary,
+            headers=headers,
+        )
+
+    async def check_health(
+        self,
+        *,
+        id: str | None = None,
+        schedule_to_close_timeout: datetime.timedelta | None = CHECK_HEALTH_TIMEOUT,
+        schedule_to_start_timeout: datetime.timedelta | None = None,
+        start_to_close_timeout: datetime.timedelta | None = None,
+        summary: str | None = None,
+        headers: collections_abc.Mapping[str, str] | None = None,
+    ) -> payments_pb2.HealthStatus:
+        """Tells whether payments accepts new charges."""
+        handle = await self.start_check_health(
+            id=id,
+            schedule_to_close_timeout=schedule_to_close_timeout,
+            schedule_to_start_timeout=schedule_to_start_timeout,
+            start_to_close_timeout=start_to_close_timeout,
+            summary=summary,
+            headers=headers,
+        )
+        return await handle.result()
+
+    async def start_check_health(
+        self,
+        *,
+        id: str | None = None,
+        schedule_to_close_timeout: datetime.timedelta | None = CHECK_HEALTH_TIMEOUT,
+        schedule_to_start_timeout: datetime.timedelta | None = None,
+        start_to_close_timeout: datetime.timedelta | None = None,
+        summary: str | None = None,
+        headers: collections_abc.Mapping[str, str] | None = None,
+    ) -> temporalio_client.NexusOperationHandle[payments_pb2.HealthStatus]:
+        """Starts check_health and returns its handle."""
+        return await self._client.start_operation(
+            PaymentService.check_health,
+            empty_pb2.Empty(),
+            id=nexusproto.new_operation_id() if id is None else id,
+            schedule_to_close_timeout=schedule_to_close_timeout,
+            schedule_to_start_timeout=schedule_to_start_timeout,
+            start_to_close_timeout=start_to_close_timeout,
+            summary=summary,
+            headers=headers,
+        )
+
+    async def reset_ledger(
+        self,
+        *,
+        id: str | None = None,
+        schedule_to_close_timeout: datetime.timedelta | None = RESET_LEDGER_TIMEOUT,
+        schedule_to_start_timeout: datetime.timedelta | None = None,
+        start_to_close_timeout: datetime.timedelta | None = None,
+        summary: str | None = None,
+        headers: collections_abc.Mapping[str, str] | None = None,
+    ) -> None:
+        """Forgets every transaction. For the payments team's own tests only."""
+        handle = await self.start_reset_ledger(
+            id=id,
+            schedule_to_close_timeout=schedule_to_close_timeout,
+            schedule_to_start_timeout=schedule_to_start_timeout,
+            start_to_close_timeout=start_to_close_timeout,
+            summary=summary,
+            headers=headers,
+        )
+        await handle.result()
+
+    async def start_reset_ledger(
+        self,
+        *,
+        id: str | None = None,
+        schedule_to_close_timeout: datetime.timedelta | None = RESET_LEDGER_TIMEOUT,
+        schedule_to_start_timeout: datetime.timedelta | None = None,
+        start_to_close_timeout: datetime.timedelta | None = None,
+        summary: str | None = None,
+        headers: collections_abc.Mapping[str, str] | None = None,
+    ) -> temporalio_client.NexusOperationHandle[empty_pb2.Empty]:
+        """Starts reset_ledger and returns its handle."""
+        return await self._client.start_operation(
+            PaymentService.reset_ledger,
+            empty_pb2.Empty(),
+            id=nexusproto.new_operation_id() if id is None else id,
+            schedule_to_close_timeout=schedule_to_close_timeout,
+            schedule_to_start_timeout=schedule_to_start_timeout,
+            start_to_close_timeout=start_to_close_timeout,
+            summary=summary,
+            headers=headers,
+        )
