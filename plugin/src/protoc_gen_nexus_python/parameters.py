@@ -81,16 +81,12 @@ def parse_parameters(text: str) -> Parameters:
         key, sep, value = item.partition("=")
         key, value = key.strip(), value.strip()
         if not sep or not value:
-            raise GenerationError(
-                f"parameter {item!r} needs a value, as in {key}=VALUE; {USAGE}"
-            )
+            raise GenerationError(f"parameter {item!r} needs a value, as in {key}=VALUE; {USAGE}")
         if key == "all-services":
             if all_services is not None:
                 raise GenerationError("parameter all-services is given twice")
             if value not in ("true", "false"):
-                raise GenerationError(
-                    f"all-services must be true or false, not {value!r}"
-                )
+                raise GenerationError(f"all-services must be true or false, not {value!r}")
             all_services = value == "true"
         elif key in _TAG_KEYS:
             tags[_TAG_KEYS[key]].add(value)

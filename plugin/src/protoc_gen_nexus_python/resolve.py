@@ -79,7 +79,9 @@ class _MessageIndex:
     ) -> None:
         self._options = options
         self._parameters = parameters
-        self._found: dict[str, tuple[descriptor_pb2.FileDescriptorProto, str, descriptor_pb2.DescriptorProto]] = {}
+        self._found: dict[
+            str, tuple[descriptor_pb2.FileDescriptorProto, str, descriptor_pb2.DescriptorProto]
+        ] = {}
         self._has_rules: dict[str, bool] = {}
         for file in files:
             prefix = f".{file.package}." if file.package else "."
@@ -105,7 +107,9 @@ class _MessageIndex:
         _, _, message = self._found[type_name]
         found = (
             self._options.get(message.options, VALIDATE_MESSAGE) is not None
-            or any(self._options.get(o.options, VALIDATE_ONEOF) is not None for o in message.oneof_decl)
+            or any(
+                self._options.get(o.options, VALIDATE_ONEOF) is not None for o in message.oneof_decl
+            )
             or any(self._options.get(f.options, VALIDATE_FIELD) is not None for f in message.field)
             or any(
                 self._rules_in(f.type_name, visiting)
@@ -225,8 +229,14 @@ def _resolve_service(
     operations = []
     for method_index, method in enumerate(service.method):
         operation = _resolve_operation(
-            service, path + (_SERVICE_METHOD, method_index), method, source, options,
-            messages, parameters, validate_service,
+            service,
+            path + (_SERVICE_METHOD, method_index),
+            method,
+            source,
+            options,
+            messages,
+            parameters,
+            validate_service,
         )
         if operation is not None:
             operations.append(operation)
@@ -321,7 +331,11 @@ def _check_wire_name(name: str, what: str, location: Location, option: str) -> N
 
 
 def _timeout(duration: Any, option: str, location: Location) -> timedelta:
-    if duration.seconds < 0 or duration.nanos < 0 or (duration.seconds == 0 and duration.nanos == 0):
+    if (
+        duration.seconds < 0
+        or duration.nanos < 0
+        or (duration.seconds == 0 and duration.nanos == 0)
+    ):
         raise GenerationError(f"{option} must be a positive duration", location)
     return timedelta(seconds=duration.seconds, microseconds=duration.nanos // 1000)
 
@@ -337,21 +351,10 @@ def _workflow_run(option: Any, input_type: model.Message, location: Location) ->
     template = option.id_template
     if template:
         _check_id_template(template, input_type, location)
-    reuse = ""
-    if option.id_reuse_policy:
-        if option.id_reuse_policy not in _ID_REUSE_POLICIES:
-            raise GenerationError(
-                f"unknown workflow_run.id_reuse_policy value {option.id_reuse_policy}", location
-            )
-        reuse = _ID_REUSE_POLICIES[option.id_reuse_policy]
-    conflict = ""
-    if option.id_conflict_policy:
-        if option.id_conflict_policy not in _ID_CONFLICT_POLICIES:
-            raise GenerationError(
-                f"unknown workflow_run.id_conflict_policy value {option.id_conflict_policy}",
-                location,
-            )
-        conflict = _ID_CONFLICT_POLICIES[option.id_conflict_policy]
+    reuse = _policy(option.id_reuse_policy, _ID_REUSE_POLICIES, "id_reuse_policy", location)
+    conflict = _policy(
+        option.id_conflict_policy, _ID_CONFLICT_POLICIES, "id_conflict_policy", location
+    )
     return model.WorkflowRun(
         workflow_type=workflow_type,
         id_template=template,
@@ -361,13 +364,22 @@ def _workflow_run(option: Any, input_type: model.Message, location: Location) ->
     )
 
 
+def _policy(value: int, names: dict[int, str], option: str, location: Location) -> str:
+    """The Temporal enum member for a policy value; empty when unset (the SDK default)."""
+    if not value:
+        return ""
+    if value not in names:
+        raise GenerationError(f"unknown workflow_run.{option} value {value}", location)
+    return names[value]
+
+
 def _check_id_template(template: str, input_type: model.Message, location: Location) -> None:
     try:
         parts = list(string.Formatter().parse(template))
     except ValueError as error:
         raise GenerationError(
             f"workflow_run.id_template {template!r} is not a valid template ({error}); "
-            "write request fields in braces, as in \"charge-{customer_id}\", and double "
+            'write request fields in braces, as in "charge-{customer_id}", and double '
             "braces for literal ones",
             location,
         ) from None

@@ -152,8 +152,16 @@ class PythonFile:
         groups: list[list[str]] = []
         for stdlib in (True, False):
             modules = sorted(m for m in self._used if m.is_stdlib == stdlib)
-            lines = [f"import {m.path}" for m in modules if "." not in m.path and self._aliases[m] == m.path]
-            lines += [f"import {m.path} as {self._aliases[m]}" for m in modules if "." not in m.path and self._aliases[m] != m.path]
+            lines = [
+                f"import {m.path}"
+                for m in modules
+                if "." not in m.path and self._aliases[m] == m.path
+            ]
+            lines += [
+                f"import {m.path} as {self._aliases[m]}"
+                for m in modules
+                if "." not in m.path and self._aliases[m] != m.path
+            ]
             by_parent: dict[str, list[tuple[str, str]]] = {}
             for module in modules:
                 if "." in module.path:
@@ -199,9 +207,7 @@ def string_literal(text: str) -> str:
         .replace("\r", "\\r")
         .replace("\t", "\\t")
     )
-    body = "".join(
-        ch if ch.isprintable() or ch == " " else f"\\u{ord(ch):04x}" for ch in body
-    )
+    body = "".join(ch if ch.isprintable() or ch == " " else f"\\u{ord(ch):04x}" for ch in body)
     return f'"{body}"'
 
 
@@ -232,4 +238,11 @@ def docstring_lines(text: str, indent: str) -> list[str]:
 
 def _docstring_text(line: str) -> str:
     line = line.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
-    return "".join(ch if ch.isprintable() or ch == " " else f"\\x{ord(ch):02x}" if ord(ch) < 256 else f"\\u{ord(ch):04x}" for ch in line)
+    return "".join(
+        ch
+        if ch.isprintable() or ch == " "
+        else f"\\x{ord(ch):02x}"
+        if ord(ch) < 256
+        else f"\\u{ord(ch):04x}"
+        for ch in line
+    )

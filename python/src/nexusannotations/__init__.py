@@ -1,1 +1,1 @@
-"""The standard Nexus proto annotations (the nexusannotations.v1 package), for contracts that import them."""
+"""The standard Nexus proto annotations (package nexusannotations.v1) for contracts."""

@@ -21,7 +21,9 @@ class InvalidRequestError(ApplicationError):
     forever). `violations` lists each broken rule as `field.path: message [rule id]`.
     """
 
-    def __init__(self, service: str, operation: str, request: Message, violations: list[str]) -> None:
+    def __init__(
+        self, service: str, operation: str, request: Message, violations: list[str]
+    ) -> None:
         super().__init__(
             f"invalid request to {service}/{operation}: {validation.summary(request, violations)}",
             type="InvalidRequest",

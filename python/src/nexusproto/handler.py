@@ -37,7 +37,6 @@ from typing import Any, Literal, TypeVar
 import nexusrpc
 import temporalio.nexus
 from google.protobuf import empty_pb2
-from google.protobuf.message import Message
 
 from nexusproto import validation
 
@@ -56,7 +55,9 @@ class _OperationSpec:
     validate_response: bool
 
 
-def operation(*, validate_request: bool = False, validate_response: bool = False) -> Callable[[F], F]:
+def operation(
+    *, validate_request: bool = False, validate_response: bool = False
+) -> Callable[[F], F]:
     """Marks a generated base method as a plain (synchronous) Nexus operation.
 
     The flags are set by the generator: true only when the message carries
@@ -80,7 +81,7 @@ def workflow_run(*, validate_request: bool = False) -> Callable[[F], F]:
     return mark
 
 
-class ServiceHandler(abc.ABC):
+class ServiceHandler(abc.ABC):  # noqa: B024 - the generated subclasses declare the abstract methods
     """Base of every generated `<Service>Handler`; see the module documentation."""
 
     _nexusproto_service: typing.ClassVar[type[Any] | None] = None
@@ -102,7 +103,9 @@ def _generated_base(cls: type[ServiceHandler]) -> type[ServiceHandler]:
     for klass in cls.__mro__[1:]:
         if "_nexusproto_service" in vars(klass) and issubclass(klass, ServiceHandler):
             return klass
-    raise TypeError(f"{cls.__name__} derives from ServiceHandler but from no generated handler base")
+    raise TypeError(
+        f"{cls.__name__} derives from ServiceHandler but from no generated handler base"
+    )
 
 
 def _bind(cls: type[ServiceHandler]) -> None:
@@ -164,7 +167,9 @@ def _wrap(
         async def start(self: Any, ctx: Any, input: Any) -> Any:
             if check_request:
                 validation.check_request(input, service=service_name, operation=op.name)
-            result = await (implementation(self, ctx, input) if takes_request else implementation(self, ctx))
+            result = await (
+                implementation(self, ctx, input) if takes_request else implementation(self, ctx)
+            )
             if returns_empty and result is None:
                 result = empty_pb2.Empty()
             if not isinstance(result, op.output_type):
@@ -226,7 +231,3 @@ def _type_name(annotation: Any) -> str:
     if isinstance(annotation, type):
         return annotation.__qualname__
     return str(annotation)
-
-
-def is_message_type(value: Any) -> bool:
-    return isinstance(value, type) and issubclass(value, Message)

@@ -1,6 +1,6 @@
 """Where the option .proto files are, for protoc's `-I` and buf.
 
-    protoc -I "$(python -m nexusproto.include)" -I proto ...
+protoc -I "$(python -m nexusproto.include)" -I proto ...
 """
 
 from pathlib import Path

@@ -44,7 +44,13 @@ def _field_path(elements: Any) -> str:
         subscript = element.subscript
         if subscript is not None:
             value = subscript.value
-            shown = repr(value) if isinstance(value, str) else str(value).lower() if isinstance(value, bool) else str(value)
+            shown = (
+                repr(value)
+                if isinstance(value, str)
+                else str(value).lower()
+                if isinstance(value, bool)
+                else str(value)
+            )
             out += f"[{shown}]"
     return out
 

@@ -1,7 +1,10 @@
 """One generator function per artefact of a `_nexus.py` module, and the module itself."""
 
 from protoc_gen_nexus_python import model
-from protoc_gen_nexus_python.generators.callers import standalone_client_class, workflow_client_class
+from protoc_gen_nexus_python.generators.callers import (
+    standalone_client_class,
+    workflow_client_class,
+)
 from protoc_gen_nexus_python.generators.handler import handler_class
 from protoc_gen_nexus_python.generators.service import service_definition
 from protoc_gen_nexus_python.generators.shared import (

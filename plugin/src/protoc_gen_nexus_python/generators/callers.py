@@ -147,7 +147,9 @@ def _operation_pair(
     if not operation.input.is_empty:
         parameters.append(f"request: {message_type(out, operation.input)}")
     parameters.append("*")
-    parameters += [f"{name}: {annotation} = {default}" for name, annotation, default in keyword_options]
+    parameters += [
+        f"{name}: {annotation} = {default}" for name, annotation, default in keyword_options
+    ]
     forwarded = [f"{name}={name}" for name, _, _ in keyword_options]
     arguments = ["request"] if not operation.input.is_empty else []
     doc = operation.comment or f"Operation {operation.name}."
@@ -177,7 +179,9 @@ def _operation_pair(
             # fit on a parameter line.
             with out.block("if cancellation_type is None:"):
                 workflow = out.module(TEMPORAL_WORKFLOW)
-                out.line(f"cancellation_type = {workflow}.NexusOperationCancellationType.WAIT_COMPLETED")
+                out.line(
+                    f"cancellation_type = {workflow}.NexusOperationCancellationType.WAIT_COMPLETED"
+                )
         if operation.input.is_empty:
             sent = f"{out.ref_name(EMPTY_PB2, 'Empty')}()"
         elif operation.validate and operation.input.has_validation_rules:
@@ -188,7 +192,11 @@ def _operation_pair(
             if not out.fits(f"    {sent},"):
                 out.bracketed(
                     "checked = " + out.ref_name(NEXUSPROTO, "checked_request") + "(",
-                    ["request", f"service={quoted(service.name)}", f"operation={quoted(operation.name)}"],
+                    [
+                        "request",
+                        f"service={quoted(service.name)}",
+                        f"operation={quoted(operation.name)}",
+                    ],
                     "",
                 )
                 sent = "checked"

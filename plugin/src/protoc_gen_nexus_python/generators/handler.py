@@ -122,6 +122,8 @@ def _workflow_id(out: PythonFile, binding: model.WorkflowRun) -> str:
     for literal, field, _, _ in parts:
         text += string_literal(literal)[1:-1].replace("{", "{{").replace("}", "}}")
         if field is not None:
-            access = f"getattr(request, {field!r})" if keyword.iskeyword(field) else f"request.{field}"
+            access = (
+                f"getattr(request, {field!r})" if keyword.iskeyword(field) else f"request.{field}"
+            )
             text += "{" + access + "}"
     return f'f"{text}"'

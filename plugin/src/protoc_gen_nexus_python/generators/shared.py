@@ -15,7 +15,18 @@ MAPPING = Module("collections.abc")
 EMPTY_PB2 = Module("google.protobuf.empty_pb2")
 
 LOCAL_NAMES = frozenset(
-    {"self", "ctx", "request", "client", "endpoint", "handle", "checked", "id", "summary", "headers"}
+    {
+        "self",
+        "ctx",
+        "request",
+        "client",
+        "endpoint",
+        "handle",
+        "checked",
+        "id",
+        "summary",
+        "headers",
+    }
 )
 """Parameter and local names generated code uses; import aliases avoid them."""
 

@@ -1,0 +1,31 @@
+"""The project's own code meets the bar it sets for generated code."""
+
+import subprocess
+import sys
+
+import pytest
+from support.protoc import BIN, REPO
+
+
+@pytest.mark.parametrize("distribution", ["plugin", "python"])
+def test_ruff(distribution: str) -> None:
+    root = REPO / distribution
+    for args in (["check", "src"], ["format", "--check", "src"]):
+        result = subprocess.run(
+            [str(BIN / "ruff"), *args, "--no-cache"], cwd=root, capture_output=True, text=True
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("distribution", "package"),
+    [("plugin", "src/protoc_gen_nexus_python"), ("python", "src/nexusproto")],
+)
+def test_mypy_strict(distribution: str, package: str) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "--no-incremental", package],
+        cwd=REPO / distribution,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
