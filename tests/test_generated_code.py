@@ -91,20 +91,24 @@ def test_mypy_strict() -> None:
 
 
 def test_pyright_strict(tmp_path: Path) -> None:
+    # Files go on the command line: pyright ignores absolute paths in a config's
+    # "include" and would then analyse nothing, so the count is asserted too.
     config = tmp_path / "pyrightconfig.json"
     config.write_text(
         json.dumps(
             {
                 "typeCheckingMode": "strict",
                 "pythonVersion": "3.10",
-                "include": [str(p) for p in NEXUS_MODULES],
                 "extraPaths": [str(GEN)],
                 "venvPath": str(REPO),
                 "venv": ".venv",
             }
         )
     )
-    result = _run(BIN / "pyright", "--project", config)
+    result = _run(BIN / "pyright", "--project", config, "--outputjson", *NEXUS_MODULES)
+    report = json.loads(result.stdout)
+    assert report["summary"]["filesAnalyzed"] == len(NEXUS_MODULES), result.stdout
+    assert report["generalDiagnostics"] == [], result.stdout
     assert result.returncode == 0, result.stdout + result.stderr
 
 

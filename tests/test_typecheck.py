@@ -1,0 +1,149 @@
+"""Type checkers hold a handler subclass to the generated signatures.
+
+`typecheck/good_handler.py` is a correct subclass of `PaymentServiceHandler`:
+mypy --strict and pyright strict report nothing, and it binds at runtime.
+`typecheck/bad_handler.py` breaks the signatures (wrong request type, wrong
+return type, a request parameter on an Empty-input operation, instantiating a
+class with a missing override): mypy reports exactly the errors listed in
+`typecheck/bad_handler.expected`, and pyright reports errors on the same lines.
+
+Regenerate the expected file after an intended change with UPDATE_EXPECTED=1.
+"""
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import nexusrpc.handler
+import pytest
+from support.protoc import BIN, REPO
+
+GEN = REPO / "gen"
+TYPECHECK = Path(__file__).resolve().parent / "typecheck"
+GOOD = TYPECHECK / "good_handler.py"
+BAD = TYPECHECK / "bad_handler.py"
+EXPECTED = TYPECHECK / "bad_handler.expected"
+FILES = (GOOD, BAD)
+
+
+@dataclass(frozen=True)
+class Report:
+    """A checker's error lines (mypy) or error diagnostics (pyright), by file name."""
+
+    returncode: int
+    output: str
+    errors: dict[str, list[str]]
+
+
+@pytest.fixture(scope="module")
+def mypy() -> Report:
+    """mypy --strict on both files in one run (each run takes seconds)."""
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mypy",
+            "--strict",
+            "--no-incremental",
+            "--no-error-summary",
+            "--hide-error-context",
+            "--no-pretty",
+            GOOD.name,
+            BAD.name,
+        ],
+        cwd=TYPECHECK,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"MYPYPATH": str(GEN), "PATH": str(BIN)},
+    )
+    errors: dict[str, list[str]] = {GOOD.name: [], BAD.name: []}
+    for line in result.stdout.splitlines():
+        errors.setdefault(line.split(":", 1)[0], []).append(line)
+    return Report(result.returncode, result.stdout + result.stderr, errors)
+
+
+@pytest.fixture(scope="module")
+def pyright(tmp_path_factory: pytest.TempPathFactory) -> Report:
+    """pyright strict on both files in one run.
+
+    The files are passed on the command line: pyright ignores absolute paths in a
+    config file's "include" ("Ignoring path ... because it is not relative") and
+    would then check nothing.
+    """
+    config = tmp_path_factory.mktemp("pyright") / "pyrightconfig.json"
+    config.write_text(
+        json.dumps(
+            {
+                "typeCheckingMode": "strict",
+                "pythonVersion": "3.10",
+                "extraPaths": [str(GEN)],
+                "venvPath": str(REPO),
+                "venv": ".venv",
+            }
+        )
+    )
+    result = subprocess.run(
+        [
+            str(BIN / "pyright"),
+            "--project",
+            str(config),
+            "--outputjson",
+            *(path.name for path in FILES),
+        ],
+        cwd=TYPECHECK,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    report = json.loads(result.stdout)
+    assert report["summary"]["filesAnalyzed"] == len(FILES), (
+        result.stdout + result.stderr
+    )
+    errors: dict[str, list[str]] = {GOOD.name: [], BAD.name: []}
+    for diagnostic in report["generalDiagnostics"]:
+        name = Path(diagnostic["file"]).name
+        line = diagnostic["range"]["start"]["line"] + 1
+        text = f"{name}:{line}: {diagnostic['severity']}: {diagnostic['message']}"
+        errors.setdefault(name, []).append(text)
+    return Report(result.returncode, result.stdout + result.stderr, errors)
+
+
+def _lines(errors: list[str]) -> list[int]:
+    return sorted({int(error.split(":")[1]) for error in errors})
+
+
+def test_good_handler_passes_mypy_strict(mypy: Report) -> None:
+    assert mypy.errors[GOOD.name] == [], mypy.output
+
+
+def test_good_handler_passes_pyright_strict(pyright: Report) -> None:
+    assert pyright.errors[GOOD.name] == [], pyright.output
+
+
+def test_good_handler_binds_at_runtime() -> None:
+    spec = importlib.util.spec_from_file_location("typecheck_good_handler", GOOD)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+
+    handler = nexusrpc.handler.Handler([module.Payments()])
+    assert "payments.v1.PaymentService" in handler.service_handlers
+
+
+def test_bad_handler_mypy_errors_are_the_expected_ones(mypy: Report) -> None:
+    assert mypy.returncode == 1, mypy.output
+    actual = [line for line in mypy.errors[BAD.name] if ": error:" in line]
+    if os.environ.get("UPDATE_EXPECTED"):
+        EXPECTED.write_text("".join(f"{line}\n" for line in actual))
+    expected = EXPECTED.read_text().splitlines()
+    assert actual == expected, mypy.output
+
+
+def test_bad_handler_pyright_errors_are_on_the_same_lines(pyright: Report) -> None:
+    expected = _lines(EXPECTED.read_text().splitlines())
+    assert _lines(pyright.errors[BAD.name]) == expected, pyright.output
