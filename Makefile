@@ -32,10 +32,10 @@ generate: setup
 		--descriptor_set_out=$(IMAGE) $(PROTOS)
 	buf generate
 
-# The option protos' modules shipped in the runtime package (committed).
+# The nexusproto.v1 option module shipped in the runtime package (committed).
+# The standard annotations' module is temporalio's (python/src/nexusannotations).
 options: setup
-	protoc -Iproto --python_out=python/src --mypy_out=python/src \
-		nexusannotations/v1/options.proto nexusproto/v1/options.proto
+	protoc -Iproto --python_out=python/src --mypy_out=python/src nexusproto/v1/options.proto
 
 test: generate
 	$(BIN)/python -m pytest tests
@@ -44,11 +44,14 @@ golden: generate
 	UPDATE_GOLDEN=1 $(BIN)/python -m pytest tests/test_golden.py -q
 
 
+# Two teams, two namespaces, one contract (python/demo/orders_payments): starts a
+# local dev server (or uses TEMPORAL_ADDRESS / a TEMPORAL_PROFILE; see the package
+# documentation), runs both teams' workers and the order workflow, stops.
 demo: generate
 	@echo "Generated from proto/ by buf generate:"
 	@cd gen && find . -name '*_nexus.py' | sort
 	@echo
-	@cat gen/payments/v1/payments_nexus.py
+	PYTHONPATH="$(CURDIR)/gen:$(CURDIR)/python/demo" $(BIN)/python -m orders_payments
 
 clean:
 	rm -rf $(VENV) gen $(BUILD)

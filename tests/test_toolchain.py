@@ -112,16 +112,49 @@ def test_buf_strategies_give_identical_output(tmp_path: Path, strategy: str) -> 
     assert read_tree(out) == golden_files()
 
 
-def test_runtime_option_modules_are_up_to_date(tmp_path: Path) -> None:
-    """python/src holds generated modules of the option protos; they must match proto/."""
-    options = ["nexusannotations/v1/options.proto", "nexusproto/v1/options.proto"]
-    result = run_protoc([f"-I{PROTO_DIR}", f"--python_out={tmp_path}", f"--mypy_out={tmp_path}", *options])
+def test_runtime_option_module_is_up_to_date(tmp_path: Path) -> None:
+    """python/src holds the generated module of nexusproto/v1/options.proto; it must match."""
+    proto = "nexusproto/v1/options.proto"
+    result = run_protoc([f"-I{PROTO_DIR}", f"--python_out={tmp_path}", f"--mypy_out={tmp_path}", proto])
     assert result.returncode == 0, result.stderr
     shipped = REPO / "python" / "src"
-    for proto in options:
-        for suffix in ("_pb2.py", "_pb2.pyi"):
-            name = proto.removesuffix(".proto") + suffix
-            assert (tmp_path / name).read_bytes() == (shipped / name).read_bytes(), f"{name}: run make options"
+    for suffix in ("_pb2.py", "_pb2.pyi"):
+        name = proto.removesuffix(".proto") + suffix
+        assert (tmp_path / name).read_bytes() == (shipped / name).read_bytes(), f"{name}: make options"
+
+
+def test_standard_annotations_match_what_temporalio_ships(tmp_path: Path) -> None:
+    """Our nexusannotations/v1/options.proto is the published file, to the descriptor byte."""
+    from google.protobuf import descriptor_pb2
+
+    from nexusannotations.v1 import options_pb2
+
+    out = tmp_path / "set.binpb"
+    result = run_protoc([f"-I{PROTO_DIR}", f"--descriptor_set_out={out}", "nexusannotations/v1/options.proto"])
+    assert result.returncode == 0, result.stderr
+    (compiled,) = descriptor_pb2.FileDescriptorSet.FromString(out.read_bytes()).file
+    # protoc's Python generator embeds descriptors without json_name; do the same.
+    fields = [f for m in compiled.message_type for f in m.field] + list(compiled.extension)
+    for field in fields:
+        field.ClearField("json_name")
+    assert compiled.SerializeToString() == options_pb2.DESCRIPTOR.serialized_pb
+
+
+def test_user_contracts_and_temporal_api_modules_share_a_process() -> None:
+    """Both import nexusannotations/v1/options.proto; the file is registered once."""
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import payments.v1.payments_pb2\n"
+            "import temporalio.api.dependencies.nexusannotations.v1.options_pb2",
+        ],
+        cwd=REPO / "gen",
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
 
 
 def test_include_dir_holds_the_option_protos() -> None:

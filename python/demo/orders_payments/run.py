@@ -1,0 +1,304 @@
+"""Setting up and running the demo: `run_demo` (the scenario) and `main` (`make demo`).
+
+`run_demo` takes a way to connect to a namespace, so the same code runs against
+the local dev server `main` starts, an existing cluster or Temporal Cloud (see
+the package documentation), and the test suite's server (tests/test_demo.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from orders.v1 import orders_pb2
+from payments.v1 import payments_pb2
+from temporalio.api.nexus.v1 import EndpointSpec, EndpointTarget
+from temporalio.api.operatorservice.v1 import (
+    CreateNexusEndpointRequest,
+    ListNexusEndpointsRequest,
+)
+from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest
+from temporalio.client import Client
+from temporalio.envconfig import ClientConfig
+from temporalio.service import RPCError, RPCStatusCode
+
+from orders_payments.local_server import LocalServer, ServerError, start_local_server
+from orders_payments.orders_team import (
+    OrderOutcome,
+    OrderWorkflow,
+    StandalonePayment,
+    orders_worker,
+    pay_from_application,
+)
+from orders_payments.payments_team import money, payments_worker
+
+CONTRACT_ENDPOINT = "payments"
+"""`(nexusproto.v1.service).default_endpoint` of payments.proto: the generated
+clients' default endpoint."""
+
+STANDALONE_SETTINGS = {
+    # Standalone Nexus operations (called from a Client, outside workflows) are
+    # off on the dev server unless both are set.
+    "nexusoperation.enableStandalone": "true",
+    "history.enableChasm": "true",
+}
+
+CUSTOMER_ID = "5b1a7c2e-3f4d-4a6b-9c8d-0e1f2a3b4c5d"
+ORDER_TIMEOUT = timedelta(minutes=2)
+
+Say = Callable[[str], None]
+Connect = Callable[[str], Awaitable[Client]]
+
+
+class DemoSetupError(Exception):
+    """Something the person running the demo has to fix; the message says what."""
+
+
+@dataclass
+class DemoConfig:
+    payments_namespace: str = "payments"
+    orders_namespace: str = "orders"
+    payments_task_queue: str = "payments"
+    orders_task_queue: str = "orders"
+    endpoint: str | None = None
+    """None: the contract's default endpoint, "payments", and the generated
+    clients' default `endpoint` argument."""
+    order_id: str = field(default_factory=lambda: f"order-{uuid.uuid4().hex[:6]}")
+
+    @property
+    def endpoint_name(self) -> str:
+        return self.endpoint or CONTRACT_ENDPOINT
+
+
+@dataclass
+class DemoResult:
+    order: OrderOutcome
+    standalone: StandalonePayment
+    endpoint_created: bool
+
+
+async def run_demo(
+    connect: Connect, config: DemoConfig | None = None, say: Say = print
+) -> DemoResult:
+    """Endpoint, both teams' workers, the order workflow, one standalone call."""
+    config = config or DemoConfig()
+    payments_client = await connect(config.payments_namespace)
+    orders_client = await connect(config.orders_namespace)
+    for client in (payments_client, orders_client):
+        await _check_namespace(client)
+    created = await ensure_endpoint(orders_client, config, say)
+
+    async with (
+        payments_worker(payments_client, config.payments_task_queue, say),
+        orders_worker(orders_client, config.orders_task_queue),
+    ):
+        say(
+            f"[demo] workers up: payments team on {config.payments_namespace}/"
+            f"{config.payments_task_queue}, orders team on "
+            f"{config.orders_namespace}/{config.orders_task_queue}"
+        )
+        order = orders_pb2.PlaceOrderRequest(
+            order_id=config.order_id,
+            customer_id=CUSTOMER_ID,
+            total=payments_pb2.Money(currency="EUR", amount_minor=1999),
+        )
+        say(f"[orders] placing order {order.order_id}: {money(order.total)}")
+        handle = await orders_client.start_workflow(
+            OrderWorkflow.run,
+            args=[order, config.endpoint],
+            id=f"place-{order.order_id}",
+            task_queue=config.orders_task_queue,
+            execution_timeout=ORDER_TIMEOUT,
+        )
+        outcome = await handle.result()
+        accepting = "yes" if outcome.accepting_charges else "no"
+        say(f"[orders] payments accepting charges: {accepting}")
+        say(
+            f"[orders] order {outcome.order_id} -> payment "
+            f"{_status(outcome.payment_status)}: {outcome.transaction_id}"
+        )
+        say(
+            f"[orders] order cancelled -> refund completed: {outcome.refund_id} "
+            f"({_status(outcome.refund_status)}, by a workflow in "
+            f"{config.payments_namespace})"
+        )
+        say(
+            "[orders] invalid payment rejected, nothing sent: "
+            + "; ".join(outcome.rejected_violations)
+        )
+
+        request = payments_pb2.ProcessPaymentRequest(
+            customer_id=CUSTOMER_ID,
+            order_id=f"{config.order_id}-extra",
+            amount=payments_pb2.Money(currency="EUR", amount_minor=500),
+        )
+        say(f"[app] charging {money(request.amount)} for {request.order_id} from application code")
+        standalone = await pay_from_application(orders_client, request, config.endpoint)
+        say(
+            f"[app] standalone operation {standalone.operation_id} -> payment "
+            f"{_status(payments_pb2.PaymentStatus.Name(standalone.response.status))}: "
+            f"{standalone.response.transaction_id}"
+        )
+    return DemoResult(order=outcome, standalone=standalone, endpoint_created=created)
+
+
+def _status(name: str) -> str:
+    return name.removeprefix("PAYMENT_STATUS_").lower()
+
+
+async def _check_namespace(client: Client) -> None:
+    try:
+        await client.workflow_service.describe_namespace(
+            DescribeNamespaceRequest(namespace=client.namespace)
+        )
+    except RPCError as err:
+        if err.status == RPCStatusCode.NOT_FOUND:
+            raise DemoSetupError(
+                f"namespace {client.namespace!r} does not exist: create it (for "
+                "example `temporal operator namespace create --namespace "
+                f"{client.namespace}`) or name another with DEMO_PAYMENTS_NAMESPACE / "
+                "DEMO_ORDERS_NAMESPACE"
+            ) from err
+        raise
+
+
+async def ensure_endpoint(client: Client, config: DemoConfig, say: Say) -> bool:
+    """Create the endpoint routing to the payments worker; True if this call created it.
+
+    An existing endpoint with the same target is used as is; one with another
+    target is an error (calls would go elsewhere). Where endpoints cannot be
+    created from this client (Temporal Cloud), one made beforehand is assumed.
+    """
+    name = config.endpoint_name
+    target = f"namespace {config.payments_namespace!r}, task queue {config.payments_task_queue!r}"
+    try:
+        await client.operator_service.create_nexus_endpoint(
+            CreateNexusEndpointRequest(
+                spec=EndpointSpec(
+                    name=name,
+                    target=EndpointTarget(
+                        worker=EndpointTarget.Worker(
+                            namespace=config.payments_namespace,
+                            task_queue=config.payments_task_queue,
+                        )
+                    ),
+                )
+            )
+        )
+    except RPCError as err:
+        if err.status == RPCStatusCode.ALREADY_EXISTS:
+            await _check_existing_endpoint(client, config)
+            say(f"[demo] Nexus endpoint {name!r} -> {target} (already there)")
+            return False
+        if err.status in (
+            RPCStatusCode.PERMISSION_DENIED,
+            RPCStatusCode.UNIMPLEMENTED,
+            RPCStatusCode.UNAUTHENTICATED,
+        ):
+            say(
+                f"[demo] could not create Nexus endpoint {name!r} ({err.status.name}: "
+                f"{err.message}). Create it beforehand with target {target}, allowing "
+                f"caller namespace {config.orders_namespace!r} (Temporal Cloud: in the "
+                "UI or with tcld). Continuing, assuming it exists."
+            )
+            return False
+        raise
+    say(f"[demo] Nexus endpoint {name!r} -> {target} (created)")
+    return True
+
+
+async def _check_existing_endpoint(client: Client, config: DemoConfig) -> None:
+    try:
+        response = await client.operator_service.list_nexus_endpoints(
+            ListNexusEndpointsRequest(name=config.endpoint_name)
+        )
+    except RPCError:
+        return  # cannot look; calls will tell
+    for endpoint in response.endpoints:
+        worker = endpoint.spec.target.worker
+        if (worker.namespace, worker.task_queue) != (
+            config.payments_namespace,
+            config.payments_task_queue,
+        ):
+            raise DemoSetupError(
+                f"Nexus endpoint {config.endpoint_name!r} exists but routes to "
+                f"namespace {worker.namespace!r}, task queue {worker.task_queue!r}, "
+                f"not to the demo's payments worker ({config.payments_namespace!r}, "
+                f"{config.payments_task_queue!r}); change or delete it first"
+            )
+
+
+# --- `make demo` --------------------------------------------------------------------
+
+
+def uses_existing_cluster(environ: Mapping[str, str] = os.environ) -> bool:
+    """True when Temporal environment configuration names a server to use."""
+    return any(
+        environ.get(name)
+        for name in ("TEMPORAL_ADDRESS", "TEMPORAL_PROFILE", "TEMPORAL_CONFIG_FILE")
+    )
+
+
+async def main() -> int:
+    started = time.monotonic()
+    server: LocalServer | None = None
+    succeeded = False
+    try:
+        if uses_existing_cluster():
+            config = DemoConfig(
+                payments_namespace=os.environ.get("DEMO_PAYMENTS_NAMESPACE", "payments"),
+                orders_namespace=os.environ.get("DEMO_ORDERS_NAMESPACE", "orders"),
+            )
+            connect_config: dict[str, Any] = dict(
+                ClientConfig.load_client_connect_config(
+                    profile=os.environ.get("TEMPORAL_PROFILE") or None
+                )
+            )
+            connect_config.setdefault("target_host", "localhost:7233")
+            print(
+                f"[demo] using the existing Temporal server at "
+                f"{connect_config['target_host']} (from the environment configuration)"
+            )
+
+            async def connect(namespace: str) -> Client:
+                settings = {**connect_config, "namespace": namespace}
+                return await Client.connect(**settings)
+
+        else:
+            config = DemoConfig()
+            server = await start_local_server(
+                (config.payments_namespace, config.orders_namespace),
+                STANDALONE_SETTINGS,
+            )
+            print(
+                f"[demo] local Temporal dev server at {server.target} (namespaces "
+                f"{config.payments_namespace!r}, {config.orders_namespace!r}; "
+                f"log {server.log_path})"
+            )
+            shared = await Client.connect(server.target)
+
+            async def connect(namespace: str) -> Client:
+                return Client(shared.service_client, namespace=namespace)
+
+        ready = time.monotonic()
+        await asyncio.wait_for(run_demo(connect, config), timeout=ORDER_TIMEOUT.total_seconds())
+        print(
+            f"[demo] done: set-up {ready - started:.1f} s, "
+            f"scenario {time.monotonic() - ready:.1f} s"
+        )
+        succeeded = True
+        return 0
+    except (DemoSetupError, ServerError) as err:
+        print(f"[demo] {err}", file=sys.stderr)
+        return 2
+    finally:
+        if server is not None:
+            server.stop(keep_log=not succeeded)
+            print(f"[demo] dev server stopped (pid {server.process.pid})")
