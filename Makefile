@@ -41,7 +41,7 @@ test: generate
 	$(BIN)/python -m pytest tests
 
 golden: generate
-	UPDATE_GOLDEN=1 $(BIN)/python -m pytest tests/test_golden.py -q
+	UPDATE_GOLDEN=1 $(BIN)/python -m pytest tests/test_golden.py tests/test_fixtures.py -q -k golden
 
 
 # Two teams, two namespaces, one contract (python/demo/orders_payments): starts a

@@ -12,7 +12,7 @@ from support.protoc import REPO, capture_request
 
 from protoc_gen_nexus_python.plugin import run
 
-GOLDEN = REPO / "tests" / "golden"
+GOLDEN = REPO / "tests" / "golden" / "examples"
 EXAMPLES = ["payments/v1/payments.proto", "orders/v1/orders.proto"]
 
 

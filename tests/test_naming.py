@@ -18,10 +18,16 @@ def test_snake_case(name: str, expected: str) -> None:
     assert snake_case(name) == expected
 
 
-def test_keywords_get_a_trailing_underscore_and_soft_keywords_stay() -> None:
+def test_keywords_and_builtins_get_a_trailing_underscore() -> None:
     assert safe_identifier("class") == "class_"
     assert safe_identifier("None") == "None_"
+    assert safe_identifier("async") == "async_"
+    assert safe_identifier("type") == "type_"
+    assert safe_identifier("str") == "str_"
+    assert safe_identifier("object") == "object_"
+    # Soft keywords that are not builtins are ordinary names.
     assert safe_identifier("match") == "match"
+    assert safe_identifier("case") == "case"
     assert safe_identifier("process") == "process"
 
 

@@ -1,5 +1,6 @@
 """How proto names become Python names."""
 
+import builtins
 import keyword
 import re
 
@@ -14,9 +15,19 @@ def snake_case(name: str) -> str:
     return name.lower()
 
 
+_BUILTINS = frozenset(dir(builtins))
+
+
 def safe_identifier(name: str) -> str:
-    """Append `_` to Python keywords (`class` -> `class_`); soft keywords are valid names."""
-    return name + "_" if keyword.iskeyword(name) else name
+    """Append `_` to keywords and builtins: `class` -> `class_`, `type` -> `type_`.
+
+    Keywords cannot be names at all; a builtin can, but a generated class or
+    method named `str` would shadow the `str` later annotations refer to.
+    Soft keywords other than builtins (`match`, `case`) stay as they are.
+    """
+    if keyword.iskeyword(name) or name in _BUILTINS:
+        return name + "_"
+    return name
 
 
 def pb2_module(proto_path: str) -> str:

@@ -4,6 +4,7 @@ Every problem a proto author can cause is raised here as a GenerationError
 with a location, so the generators only ever see a valid model.
 """
 
+import keyword
 import string
 import textwrap
 from collections.abc import Iterator
@@ -290,6 +291,15 @@ def _resolve_operation(
         )
     input_type = messages.resolve(method.input_type)
     output_type = messages.resolve(method.output_type)
+    for message in (input_type, output_type):
+        keywords = [part for part in message.qualname.split(".") if keyword.iskeyword(part)]
+        if keywords:
+            raise GenerationError(
+                f"{service.name}.{method.name} uses message {message.full_name}, whose name "
+                f"part {keywords[0]!r} is a Python keyword, so Python code cannot refer to it "
+                f"(protoc's own {message.python_module} cannot either); rename the message",
+                location,
+            )
 
     workflow_run = None
     timeout = None

@@ -122,7 +122,23 @@ class PythonFile:
         for item in items:
             self.line(item + ",")
         self._depth -= 1
-        self.line(close + tail)
+        self._closing_line(close + tail)
+
+    def _closing_line(self, text: str) -> None:
+        """The line after exploded items, split where ruff splits it when it is too long.
+
+        ruff breaks a too-long `) -> A[B]:` (a long message name in
+        `NexusOperationHandle[...]`) inside its last subscript, and leaves other
+        closing lines as they are.
+        """
+        open_at = _last_subscript(text) if text.endswith("]:") else -1
+        if self.fits(text) or open_at < 0:
+            self.line(text)
+            return
+        self.line(text[: open_at + 1])
+        with self.indented():
+            self.line(text[open_at + 1 : -2])
+        self.line("]:")
 
     def docstring(self, text: str) -> None:
         for line in docstring_lines(text, self.indent):
@@ -154,13 +170,10 @@ class PythonFile:
             modules = sorted(m for m in self._used if m.is_stdlib == stdlib)
             lines = [
                 f"import {m.path}"
+                if self._aliases[m] == m.path
+                else f"import {m.path} as {self._aliases[m]}"
                 for m in modules
-                if "." not in m.path and self._aliases[m] == m.path
-            ]
-            lines += [
-                f"import {m.path} as {self._aliases[m]}"
-                for m in modules
-                if "." not in m.path and self._aliases[m] != m.path
+                if "." not in m.path
             ]
             by_parent: dict[str, list[tuple[str, str]]] = {}
             for module in modules:
@@ -180,6 +193,19 @@ class PythonFile:
             if lines:
                 groups.append(lines)
         return [line for group in _joined(groups) for line in group]
+
+
+def _last_subscript(text: str) -> int:
+    """Index of the `[` that the `]` before the final `:` of `text` closes, or -1."""
+    depth = 0
+    for index in range(len(text) - 2, -1, -1):
+        if text[index] == "]":
+            depth += 1
+        elif text[index] == "[":
+            depth -= 1
+            if depth == 0:
+                return index
+    return -1
 
 
 def _from_import(parent: str, names: list[str]) -> list[str]:

@@ -22,13 +22,21 @@ from temporalio import workflow
 # stateless and its validator does not survive re-import, so the sandbox gets
 # the host's copy of the submodules; this package module itself stays tiny.
 with workflow.unsafe.imports_passed_through():
-    from nexusproto.callers import InvalidRequestError, checked_request, new_operation_id
+    from nexusproto.callers import (
+        InvalidRequestError,
+        StandaloneCallOptions,
+        WorkflowCallOptions,
+        checked_request,
+        new_operation_id,
+    )
     from nexusproto.handler import ServiceHandler, operation, workflow_run
     from nexusproto.workflows import default_workflow_id
 
 __all__ = [
     "InvalidRequestError",
     "ServiceHandler",
+    "StandaloneCallOptions",
+    "WorkflowCallOptions",
     "checked_request",
     "default_workflow_id",
     "new_operation_id",

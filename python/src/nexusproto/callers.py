@@ -1,16 +1,53 @@
-"""What generated callers use: request checks before anything is sent."""
+"""What generated callers use: per-call options, and request checks before anything is sent."""
 
 from __future__ import annotations
 
 import uuid
-from typing import TypeVar
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import TypedDict, TypeVar
 
+import temporalio.common
+import temporalio.workflow
 from google.protobuf.message import Message
 from temporalio.exceptions import ApplicationError
 
 from nexusproto import validation
 
 M = TypeVar("M", bound=Message)
+
+
+class WorkflowCallOptions(TypedDict, total=False):
+    """Per-call options of `<Service>NexusClient` methods: those of
+    `temporalio.workflow.NexusClient.start_operation`, passed through as given.
+
+    A schedule-to-close timeout the contract sets applies unless the call sets one.
+    """
+
+    schedule_to_close_timeout: timedelta | None
+    schedule_to_start_timeout: timedelta | None
+    start_to_close_timeout: timedelta | None
+    cancellation_type: temporalio.workflow.NexusOperationCancellationType
+    summary: str | None
+    headers: Mapping[str, str] | None
+
+
+class StandaloneCallOptions(TypedDict, total=False):
+    """Per-call options of `<Service>StandaloneClient` methods: those of
+    `temporalio.client.NexusClient.start_operation`, passed through as given.
+
+    Without `id`, the operation gets a fresh one. A schedule-to-close timeout the
+    contract sets applies unless the call sets one.
+    """
+
+    id: str
+    id_reuse_policy: temporalio.common.NexusOperationIDReusePolicy
+    id_conflict_policy: temporalio.common.NexusOperationIDConflictPolicy
+    schedule_to_close_timeout: timedelta | None
+    schedule_to_start_timeout: timedelta | None
+    start_to_close_timeout: timedelta | None
+    summary: str | None
+    headers: Mapping[str, str] | None
 
 
 class InvalidRequestError(ApplicationError):

@@ -26,6 +26,14 @@ def generate_file(file: model.File) -> str:
         for service in file.services
         for suffix in GENERATED_CLASS_SUFFIXES
     } | LOCAL_NAMES
+    # Class bodies define the operation methods; an import alias must not be
+    # shadowed by one of them in the signatures that follow it.
+    defined |= {
+        name
+        for service in file.services
+        for operation in service.operations
+        for name in (operation.attribute, f"start_{operation.attribute}")
+    }
     out = PythonFile(modules, defined)
     for service in file.services:
         for artefact in ARTEFACTS:

@@ -2,64 +2,79 @@
 
 Both take the request message (none for `google.protobuf.Empty`), check it
 against its buf.validate rules before anything is sent, apply the contract's
-default endpoint and timeout, and pass the SDK's per-call options through.
+default endpoint and timeout, and pass the SDK's per-call options through as
+typed keyword arguments (`**options: Unpack[nexusproto.WorkflowCallOptions]`).
 """
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from protoc_gen_nexus_python import model
 from protoc_gen_nexus_python.generators.shared import (
     DATETIME,
     EMPTY_PB2,
-    MAPPING,
     NEXUSPROTO,
     TEMPORAL_CLIENT,
     TEMPORAL_WORKFLOW,
+    TYPING_EXTENSIONS,
     message_type,
     quoted,
 )
 from protoc_gen_nexus_python.writer import PythonFile
 
 
+@dataclass(frozen=True)
+class _Flavour:
+    """What differs between the workflow and the standalone client."""
+
+    suffix: str
+    doc: str
+    options_type: str
+    handle_module: str
+    result: str
+
+
 def workflow_client_class(out: PythonFile, service: model.Service) -> None:
-    workflow = out.module(TEMPORAL_WORKFLOW)
-    with out.block(f"class {service.class_name}NexusClient:"):
-        out.docstring(
-            f"Calls {service.class_name} from workflow code, through a Nexus endpoint.\n"
-            "\n"
+    flavour = _Flavour(
+        suffix="NexusClient",
+        doc=(
+            f"Calls {service.class_name} from workflow code, through a Nexus endpoint.\n\n"
             "Create it inside the workflow, as in\n"
             f"``client = {service.class_name}NexusClient({_endpoint_example(service)})``."
-        )
+        ),
+        options_type="WorkflowCallOptions",
+        handle_module=out.module(TEMPORAL_WORKFLOW),
+        result="await handle",
+    )
+    with out.block(f"class {service.class_name}{flavour.suffix}:"):
+        out.docstring(flavour.doc)
         _timeout_constants(out, service)
         out.blank()
         with out.block(f"def __init__(self, {_endpoint_parameter(service)}) -> None:"):
             out.bracketed(
-                f"self._client = {workflow}.create_nexus_client(",
+                f"self._client = {out.module(TEMPORAL_WORKFLOW)}.create_nexus_client(",
                 [f"service={service.class_name}", "endpoint=endpoint"],
                 "",
             )
-        cancellation = f"{workflow}.NexusOperationCancellationType"
-        options = [
-            ("schedule_to_start_timeout", _optional(out, "timedelta"), "None"),
-            ("start_to_close_timeout", _optional(out, "timedelta"), "None"),
-            ("cancellation_type", f"{cancellation} | None", "None"),
-            ("summary", "str | None", "None"),
-            ("headers", f"{out.ref_name(MAPPING, 'Mapping')}[str, str] | None", "None"),
-        ]
         for operation in service.operations:
-            handle = f"{workflow}.NexusOperationHandle[{message_type(out, operation.output)}]"
-            _operation_pair(out, service, operation, options, handle, standalone=False)
+            _operation_pair(out, service, operation, flavour)
 
 
 def standalone_client_class(out: PythonFile, service: model.Service) -> None:
     client_module = out.module(TEMPORAL_CLIENT)
-    with out.block(f"class {service.class_name}StandaloneClient:"):
-        out.docstring(
-            f"Calls {service.class_name} from application code, outside workflows.\n"
-            "\n"
+    flavour = _Flavour(
+        suffix="StandaloneClient",
+        doc=(
+            f"Calls {service.class_name} from application code, outside workflows.\n\n"
             "Each call is a standalone Nexus operation, as in\n"
             f"``{service.class_name}StandaloneClient(client{_endpoint_example(service, ', ')})``."
-        )
+        ),
+        options_type="StandaloneCallOptions",
+        handle_module=client_module,
+        result="await handle.result()",
+    )
+    with out.block(f"class {service.class_name}{flavour.suffix}:"):
+        out.docstring(flavour.doc)
         _timeout_constants(out, service)
         out.blank()
         out.bracketed(
@@ -73,20 +88,8 @@ def standalone_client_class(out: PythonFile, service: model.Service) -> None:
                 [service.class_name, "endpoint"],
                 "",
             )
-        options = [
-            ("id", "str | None", "None"),
-            ("schedule_to_start_timeout", _optional(out, "timedelta"), "None"),
-            ("start_to_close_timeout", _optional(out, "timedelta"), "None"),
-            ("summary", "str | None", "None"),
-            ("headers", f"{out.ref_name(MAPPING, 'Mapping')}[str, str] | None", "None"),
-        ]
         for operation in service.operations:
-            handle = f"{client_module}.NexusOperationHandle[{message_type(out, operation.output)}]"
-            _operation_pair(out, service, operation, options, handle, standalone=True)
-
-
-def _optional(out: PythonFile, name: str) -> str:
-    return f"{out.ref_name(DATETIME, name)} | None"
+            _operation_pair(out, service, operation, flavour)
 
 
 def _endpoint_parameter(service: model.Service) -> str:
@@ -108,11 +111,12 @@ def _timeout_constant(operation: model.Operation) -> str:
 
 
 def _timeout_constants(out: PythonFile, service: model.Service) -> None:
-    """Class constants for the contract's default timeouts; defaults name them."""
-    for operation in service.operations:
-        timeout = _timeout(service, operation)
+    """Class constants for the contract's default timeouts, the calls' defaults."""
+    timeouts = [(op, _timeout(service, op)) for op in service.operations]
+    if any(timeout is not None for _, timeout in timeouts):
+        out.blank()
+    for operation, timeout in timeouts:
         if timeout is not None:
-            out.blank()
             out.line(f"{_timeout_constant(operation)} = {_timedelta(out, timeout)}")
 
 
@@ -127,91 +131,69 @@ def _timedelta(out: PythonFile, value: timedelta) -> str:
 
 
 def _operation_pair(
-    out: PythonFile,
-    service: model.Service,
-    operation: model.Operation,
-    options: list[tuple[str, str, str]],
-    handle: str,
-    *,
-    standalone: bool,
+    out: PythonFile, service: model.Service, operation: model.Operation, flavour: _Flavour
 ) -> None:
-    timeout = _timeout(service, operation)
-    timeout_default = f"{_timeout_constant(operation)}" if timeout is not None else "None"
-    all_options = [
-        options[0] if standalone else None,
-        ("schedule_to_close_timeout", _optional(out, "timedelta"), timeout_default),
-        *options[1 if standalone else 0 :],
-    ]
-    keyword_options = [option for option in all_options if option is not None]
+    options = (
+        f"**options: {out.ref_name(TYPING_EXTENSIONS, 'Unpack')}"
+        f"[{out.ref_name(NEXUSPROTO, flavour.options_type)}]"
+    )
     parameters = ["self"]
+    arguments = []
     if not operation.input.is_empty:
         parameters.append(f"request: {message_type(out, operation.input)}")
-    parameters.append("*")
-    parameters += [
-        f"{name}: {annotation} = {default}" for name, annotation, default in keyword_options
-    ]
-    forwarded = [f"{name}={name}" for name, _, _ in keyword_options]
-    arguments = ["request"] if not operation.input.is_empty else []
-    doc = operation.comment or f"Operation {operation.name}."
+        arguments.append("request")
+    parameters.append(options)
+    arguments.append("**options")
 
     # op(): start, then wait for the result.
     out.blank()
     returns = "None" if operation.output.is_empty else message_type(out, operation.output)
     out.bracketed(f"async def {operation.attribute}(", parameters, f" -> {returns}:")
     with out.indented():
-        out.docstring(doc)
-        out.bracketed(
-            f"handle = await self.start_{operation.attribute}(", arguments + forwarded, ""
-        )
-        result = "await handle.result()" if standalone else "await handle"
-        if operation.output.is_empty:
-            out.line(result)
-        else:
-            out.line(f"return {result}")
+        out.docstring(operation.comment or f"Operation {operation.name}.")
+        out.bracketed(f"handle = await self.start_{operation.attribute}(", arguments, "")
+        out.line(flavour.result if operation.output.is_empty else f"return {flavour.result}")
 
-    # start_op(): validate, then start.
+    # start_op(): defaults, validation, then start.
     out.blank()
+    handle = f"{flavour.handle_module}.NexusOperationHandle[{message_type(out, operation.output)}]"
     out.bracketed(f"async def start_{operation.attribute}(", parameters, f" -> {handle}:")
     with out.indented():
         out.docstring(f"Starts {operation.attribute} and returns its handle.")
-        if not standalone:
-            # The SDK's default, spelled here because the full default does not
-            # fit on a parameter line.
-            with out.block("if cancellation_type is None:"):
-                workflow = out.module(TEMPORAL_WORKFLOW)
-                out.line(
-                    f"cancellation_type = {workflow}.NexusOperationCancellationType.WAIT_COMPLETED"
-                )
-        if operation.input.is_empty:
-            sent = f"{out.ref_name(EMPTY_PB2, 'Empty')}()"
-        elif operation.validate and operation.input.has_validation_rules:
-            sent = (
-                f"{out.ref_name(NEXUSPROTO, 'checked_request')}(request, "
-                f"service={quoted(service.name)}, operation={quoted(operation.name)})"
+        if _timeout(service, operation) is not None:
+            out.bracketed(
+                "options.setdefault(",
+                ['"schedule_to_close_timeout"', f"self.{_timeout_constant(operation)}"],
+                "",
             )
-            if not out.fits(f"    {sent},"):
-                out.bracketed(
-                    "checked = " + out.ref_name(NEXUSPROTO, "checked_request") + "(",
-                    [
-                        "request",
-                        f"service={quoted(service.name)}",
-                        f"operation={quoted(operation.name)}",
-                    ],
-                    "",
-                )
-                sent = "checked"
-        else:
-            sent = "request"
-        call_options = forwarded
-        if standalone:
-            call_options = [
-                f"id={out.ref_name(NEXUSPROTO, 'new_operation_id')}() if id is None else id"
-                if option == "id=id"
-                else option
-                for option in forwarded
-            ]
+        if flavour.options_type == "StandaloneCallOptions":
+            out.line(f'options.setdefault("id", {out.ref_name(NEXUSPROTO, "new_operation_id")}())')
         out.bracketed(
             "return await self._client.start_operation(",
-            [f"{service.class_name}.{operation.attribute}", sent, *call_options],
+            [
+                f"{service.class_name}.{operation.attribute}",
+                _sent(out, service, operation),
+                "**options",
+            ],
             "",
         )
+
+
+def _sent(out: PythonFile, service: model.Service, operation: model.Operation) -> str:
+    """The request argument; a validated request is named first when it does not fit inline."""
+    if operation.input.is_empty:
+        return f"{out.ref_name(EMPTY_PB2, 'Empty')}()"
+    if not (operation.validate and operation.input.has_validation_rules):
+        return "request"
+    checked = out.ref_name(NEXUSPROTO, "checked_request")
+    arguments = [
+        "request",
+        f"service={quoted(service.name)}",
+        f"operation={quoted(operation.name)}",
+    ]
+    inline = f"{checked}({', '.join(arguments)})"
+    with out.indented():
+        if out.fits(inline + ","):
+            return inline
+    out.bracketed(f"checked = {checked}(", arguments, "")
+    return "checked"

@@ -11,7 +11,7 @@ TEMPORAL_COMMON = Module("temporalio.common")
 TEMPORAL_CLIENT = Module("temporalio.client")
 TEMPORAL_WORKFLOW = Module("temporalio.workflow")
 DATETIME = Module("datetime")
-MAPPING = Module("collections.abc")
+TYPING_EXTENSIONS = Module("typing_extensions")
 EMPTY_PB2 = Module("google.protobuf.empty_pb2")
 
 LOCAL_NAMES = frozenset(
@@ -33,7 +33,8 @@ LOCAL_NAMES = frozenset(
 
 def runtime_modules(file: model.File) -> set[Module]:
     """The library modules a file's generated code refers to."""
-    modules = {ABC, NEXUSRPC, NEXUSPROTO, DATETIME, MAPPING, TEMPORAL_CLIENT, TEMPORAL_WORKFLOW}
+    modules = {ABC, NEXUSRPC, NEXUSPROTO, DATETIME, TEMPORAL_CLIENT, TEMPORAL_WORKFLOW}
+    modules.add(TYPING_EXTENSIONS)
     for service in file.services:
         for operation in service.operations:
             binding = operation.workflow_run

@@ -3,11 +3,10 @@
 """Temporal Nexus contract of orders/v1/orders.proto: OrderService."""
 
 import abc
-import datetime
-from collections import abc as collections_abc
 
 import nexusproto
 import nexusrpc
+import typing_extensions
 from orders.v1 import orders_pb2
 from temporalio import client as temporalio_client
 from temporalio import workflow
@@ -59,40 +58,18 @@ class OrderServiceNexusClient:
     async def place_order(
         self,
         request: orders_pb2.PlaceOrderRequest,
-        *,
-        schedule_to_close_timeout: datetime.timedelta | None = None,
-        schedule_to_start_timeout: datetime.timedelta | None = None,
-        start_to_close_timeout: datetime.timedelta | None = None,
-        cancellation_type: workflow.NexusOperationCancellationType | None = None,
-        summary: str | None = None,
-        headers: collections_abc.Mapping[str, str] | None = None,
+        **options: typing_extensions.Unpack[nexusproto.WorkflowCallOptions],
     ) -> orders_pb2.PlaceOrderResponse:
         """Places an order and pays for it."""
-        handle = await self.start_place_order(
-            request,
-            schedule_to_close_timeout=schedule_to_close_timeout,
-            schedule_to_start_timeout=schedule_to_start_timeout,
-            start_to_close_timeout=start_to_close_timeout,
-            cancellation_type=cancellation_type,
-            summary=summary,
-            headers=headers,
-        )
+        handle = await self.start_place_order(request, **options)
         return await handle
 
     async def start_place_order(
         self,
         request: orders_pb2.PlaceOrderRequest,
-        *,
-        schedule_to_close_timeout: datetime.timedelta | None = None,
-        schedule_to_start_timeout: datetime.timedelta | None = None,
-        start_to_close_timeout: datetime.timedelta | None = None,
-        cancellation_type: workflow.NexusOperationCancellationType | None = None,
-        summary: str | None = None,
-        headers: collections_abc.Mapping[str, str] | None = None,
+        **options: typing_extensions.Unpack[nexusproto.WorkflowCallOptions],
     ) -> workflow.NexusOperationHandle[orders_pb2.PlaceOrderResponse]:
         """Starts place_order and returns its handle."""
-        if cancellation_type is None:
-            cancellation_type = workflow.NexusOperationCancellationType.WAIT_COMPLETED
         checked = nexusproto.checked_request(
             request,
             service="orders",
@@ -101,12 +78,7 @@ class OrderServiceNexusClient:
         return await self._client.start_operation(
             OrderService.place_order,
             checked,
-            schedule_to_close_timeout=schedule_to_close_timeout,
-            schedule_to_start_timeout=schedule_to_start_timeout,
-            start_to_close_timeout=start_to_close_timeout,
-            cancellation_type=cancellation_type,
-            summary=summary,
-            headers=headers,
+            **options,
         )
 
 
@@ -123,38 +95,19 @@ class OrderServiceStandaloneClient:
     async def place_order(
         self,
         request: orders_pb2.PlaceOrderRequest,
-        *,
-        id: str | None = None,
-        schedule_to_close_timeout: datetime.timedelta | None = None,
-        schedule_to_start_timeout: datetime.timedelta | None = None,
-        start_to_close_timeout: datetime.timedelta | None = None,
-        summary: str | None = None,
-        headers: collections_abc.Mapping[str, str] | None = None,
+        **options: typing_extensions.Unpack[nexusproto.StandaloneCallOptions],
     ) -> orders_pb2.PlaceOrderResponse:
         """Places an order and pays for it."""
-        handle = await self.start_place_order(
-            request,
-            id=id,
-            schedule_to_close_timeout=schedule_to_close_timeout,
-            schedule_to_start_timeout=schedule_to_start_timeout,
-            start_to_close_timeout=start_to_close_timeout,
-            summary=summary,
-            headers=headers,
-        )
+        handle = await self.start_place_order(request, **options)
         return await handle.result()
 
     async def start_place_order(
         self,
         request: orders_pb2.PlaceOrderRequest,
-        *,
-        id: str | None = None,
-        schedule_to_close_timeout: datetime.timedelta | None = None,
-        schedule_to_start_timeout: datetime.timedelta | None = None,
-        start_to_close_timeout: datetime.timedelta | None = None,
-        summary: str | None = None,
-        headers: collections_abc.Mapping[str, str] | None = None,
+        **options: typing_extensions.Unpack[nexusproto.StandaloneCallOptions],
     ) -> temporalio_client.NexusOperationHandle[orders_pb2.PlaceOrderResponse]:
         """Starts place_order and returns its handle."""
+        options.setdefault("id", nexusproto.new_operation_id())
         checked = nexusproto.checked_request(
             request,
             service="orders",
@@ -163,10 +116,5 @@ class OrderServiceStandaloneClient:
         return await self._client.start_operation(
             OrderService.place_order,
             checked,
-            id=nexusproto.new_operation_id() if id is None else id,
-            schedule_to_close_timeout=schedule_to_close_timeout,
-            schedule_to_start_timeout=schedule_to_start_timeout,
-            start_to_close_timeout=start_to_close_timeout,
-            summary=summary,
-            headers=headers,
+            **options,
         )

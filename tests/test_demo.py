@@ -1,0 +1,143 @@
+"""The demo behind `make demo` (python/demo/orders_payments), on the suite's server.
+
+`run_demo` is the code `python -m orders_payments` runs after it has a server;
+here it gets the session's dev server (through `connect`) instead of starting
+its own, and unique names for the endpoint, task queues and order, so it cannot
+meet other tests' state. Only the endpoint differs from `make demo`: the demo
+uses the contract's default endpoint "payments", which this suite leaves alone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+from payments.v1 import payments_pb2
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import Client
+
+from support.temporal import DevServer, connect, unique_name, unique_task_queue
+
+DEMO_DIR = Path(__file__).resolve().parent.parent / "python" / "demo"
+if str(DEMO_DIR) not in sys.path:
+    sys.path.insert(0, str(DEMO_DIR))
+
+from orders_payments import run  # noqa: E402
+
+VIOLATIONS = [
+    "customer_id: must be a valid UUID [string.uuid]",
+    "amount.currency: does not match regex pattern `^[A-Z]{3}$` [string.pattern]",
+    "amount.amount_minor: must be greater than 0 [int64.gt]",
+]
+
+
+def demo_config() -> run.DemoConfig:
+    return run.DemoConfig(
+        payments_task_queue=unique_task_queue("payments"),
+        orders_task_queue=unique_task_queue("orders"),
+        endpoint=unique_name("payments"),
+        order_id=unique_name("order"),
+    )
+
+
+def test_demo_runs_both_teams_against_a_given_server(dev_server: DevServer) -> None:
+    config = demo_config()
+    lines: list[str] = []
+
+    async def scenario() -> tuple[run.DemoResult, list[EventType.ValueType]]:
+        async def connect_to(namespace: str) -> Client:
+            return await connect(dev_server, namespace)
+
+        result = await run.run_demo(connect_to, config, say=lines.append)
+        payments = await connect(dev_server, config.payments_namespace)
+        refund = payments.get_workflow_handle(result.order.refund_id)
+        events = [event.event_type for event in (await refund.fetch_history()).events]
+        return result, events
+
+    result, refund_events = asyncio.run(asyncio.wait_for(scenario(), timeout=60))
+
+    order = result.order
+    assert result.endpoint_created is True
+    assert order.order_id == config.order_id
+    assert order.accepting_charges is True
+    # process_payment (sync) settled the order.
+    assert order.payment_status == "PAYMENT_STATUS_SETTLED"
+    assert order.transaction_id.startswith("tx-")
+    # refund_payment (workflow-run) ran RefundPaymentWorkflow under the contract's ID
+    # template, in the payments namespace, to completion.
+    assert order.refund_id == f"refund-{order.transaction_id}"
+    assert order.refund_status == "PAYMENT_STATUS_REFUNDED"
+    assert refund_events[-1] == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED
+    # The invalid payment was rejected inside the workflow, field by field.
+    assert order.rejected_violations == VIOLATIONS
+    assert order.rejected_message.startswith(
+        "invalid request to payments.v1.PaymentService/ProcessPayment: "
+        "payments.v1.ProcessPaymentRequest: customer_id: must be a valid UUID"
+    )
+    # Application code charged through a standalone operation with a fresh id.
+    standalone = result.standalone
+    uuid.UUID(standalone.operation_id)
+    assert standalone.response.transaction_id.startswith("tx-")
+    assert standalone.response.status == payments_pb2.PAYMENT_STATUS_SETTLED
+
+    # What the demo prints: one line per step, both teams.
+    text = "\n".join(lines)
+    assert f"[orders] placing order {config.order_id}: 19.99 EUR" in lines
+    assert (
+        f"[payments] charged 19.99 EUR for {config.order_id} -> {order.transaction_id}"
+        in lines
+    )
+    assert (
+        f"[orders] order {config.order_id} -> payment settled: {order.transaction_id}"
+        in lines
+    )
+    assert f"refund completed: {order.refund_id}" in text
+    assert (
+        "[orders] invalid payment rejected, nothing sent: " + "; ".join(VIOLATIONS)
+        in lines
+    )
+    assert (
+        f"[app] standalone operation {standalone.operation_id} -> payment settled: "
+        f"{standalone.response.transaction_id}"
+    ) in lines
+
+
+def test_demo_endpoint_setup_reuses_a_matching_endpoint_and_refuses_another(
+    dev_server: DevServer,
+) -> None:
+    config = demo_config()
+    lines: list[str] = []
+
+    async def scenario() -> tuple[bool, bool, str]:
+        client = await connect(dev_server, config.orders_namespace)
+        first = await run.ensure_endpoint(client, config, lines.append)
+        second = await run.ensure_endpoint(client, config, lines.append)
+        elsewhere = run.DemoConfig(
+            payments_task_queue=unique_task_queue("other"),
+            endpoint=config.endpoint,
+        )
+        with pytest.raises(run.DemoSetupError) as refused:
+            await run.ensure_endpoint(client, elsewhere, lines.append)
+        return first, second, str(refused.value)
+
+    first, second, refused = asyncio.run(asyncio.wait_for(scenario(), timeout=30))
+
+    assert (first, second) == (True, False)
+    assert lines[1].endswith("(already there)")
+    assert (
+        f"routes to namespace 'payments', task queue '{config.payments_task_queue}'"
+        in (refused)
+    )
+
+
+def test_demo_uses_a_local_server_unless_environment_configuration_names_one() -> None:
+    assert run.uses_existing_cluster({}) is False
+    assert run.uses_existing_cluster({"TEMPORAL_ADDRESS": "localhost:7233"}) is True
+    assert run.uses_existing_cluster({"TEMPORAL_PROFILE": "cloud"}) is True
+    assert (
+        run.uses_existing_cluster({"TEMPORAL_CONFIG_FILE": "/x/temporal.toml"}) is True
+    )
+    assert run.uses_existing_cluster({"TEMPORAL_ADDRESS": ""}) is False
