@@ -27,7 +27,9 @@ TYPECHECK = Path(__file__).resolve().parent / "typecheck"
 GOOD = TYPECHECK / "good_handler.py"
 BAD = TYPECHECK / "bad_handler.py"
 EXPECTED = TYPECHECK / "bad_handler.expected"
-FILES = (GOOD, BAD)
+# Each file of wrong code, with the mypy errors it must produce.
+BAD_FILES = {BAD: EXPECTED, TYPECHECK / "bad_caller.py": TYPECHECK / "bad_caller.expected"}
+FILES = (GOOD, *BAD_FILES)
 
 
 @dataclass(frozen=True)
@@ -52,8 +54,7 @@ def mypy() -> Report:
             "--no-error-summary",
             "--hide-error-context",
             "--no-pretty",
-            GOOD.name,
-            BAD.name,
+            *(path.name for path in FILES),
         ],
         cwd=TYPECHECK,
         capture_output=True,
@@ -61,7 +62,7 @@ def mypy() -> Report:
         check=False,
         env={"MYPYPATH": str(GEN), "PATH": str(BIN)},
     )
-    errors: dict[str, list[str]] = {GOOD.name: [], BAD.name: []}
+    errors: dict[str, list[str]] = {path.name: [] for path in FILES}
     for line in result.stdout.splitlines():
         errors.setdefault(line.split(":", 1)[0], []).append(line)
     return Report(result.returncode, result.stdout + result.stderr, errors)
@@ -104,7 +105,7 @@ def pyright(tmp_path_factory: pytest.TempPathFactory) -> Report:
     assert report["summary"]["filesAnalyzed"] == len(FILES), (
         result.stdout + result.stderr
     )
-    errors: dict[str, list[str]] = {GOOD.name: [], BAD.name: []}
+    errors: dict[str, list[str]] = {path.name: [] for path in FILES}
     for diagnostic in report["generalDiagnostics"]:
         name = Path(diagnostic["file"]).name
         line = diagnostic["range"]["start"]["line"] + 1
@@ -135,15 +136,18 @@ def test_good_handler_binds_at_runtime() -> None:
     assert "payments.v1.PaymentService" in handler.service_handlers
 
 
-def test_bad_handler_mypy_errors_are_the_expected_ones(mypy: Report) -> None:
-    assert mypy.returncode == 1, mypy.output
-    actual = [line for line in mypy.errors[BAD.name] if ": error:" in line]
+@pytest.mark.parametrize("bad", list(BAD_FILES), ids=lambda path: path.stem)
+def test_wrong_code_gives_the_expected_mypy_errors(mypy: Report, bad: Path) -> None:
+    expected_file = BAD_FILES[bad]
+    actual = [line for line in mypy.errors[bad.name] if ": error:" in line]
     if os.environ.get("UPDATE_EXPECTED"):
-        EXPECTED.write_text("".join(f"{line}\n" for line in actual))
-    expected = EXPECTED.read_text().splitlines()
+        expected_file.write_text("".join(f"{line}\n" for line in actual))
+    expected = expected_file.read_text().splitlines()
+    assert expected, f"{expected_file.name} lists no errors"
     assert actual == expected, mypy.output
 
 
-def test_bad_handler_pyright_errors_are_on_the_same_lines(pyright: Report) -> None:
-    expected = _lines(EXPECTED.read_text().splitlines())
-    assert _lines(pyright.errors[BAD.name]) == expected, pyright.output
+@pytest.mark.parametrize("bad", list(BAD_FILES), ids=lambda path: path.stem)
+def test_wrong_code_gives_pyright_errors_on_the_same_lines(pyright: Report, bad: Path) -> None:
+    expected = _lines(BAD_FILES[bad].read_text().splitlines())
+    assert _lines(pyright.errors[bad.name]) == expected, pyright.output
