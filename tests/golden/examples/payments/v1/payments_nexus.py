@@ -11,7 +11,7 @@ import typing_extensions
 from google.protobuf import empty_pb2
 from payments.v1 import payments_pb2
 from temporalio import client as temporalio_client
-from temporalio import nexus, workflow
+from temporalio import common, nexus, workflow
 
 
 @nexusrpc.service(name="payments.v1.PaymentService")
@@ -80,6 +80,8 @@ class PaymentServiceHandler(nexusproto.ServiceHandler, service=PaymentService):
             request,
             id=f"refund-{request.transaction_id}",
             result_type=payments_pb2.RefundPaymentResponse,
+            id_reuse_policy=common.WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            id_conflict_policy=common.WorkflowIDConflictPolicy.USE_EXISTING,
         )
 
     @nexusproto.operation()
