@@ -296,3 +296,60 @@ service Ed {
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "ed/v1/ed_nexus.py").exists()
     assert (tmp_path / "shop/v1/shop_nexus.py").exists()
+
+
+@pytest.mark.parametrize("endpoint", ["pay ments", " payments", "pay_ments", "-payments", "payments-"])
+def test_default_endpoint_must_be_an_endpoint_name(tmp_path: Path, endpoint: str) -> None:
+    request = inline(
+        tmp_path,
+        HEADER
+        + "service Shop {\n"
+        + f'  option (nexusproto.v1.service).default_endpoint = "{endpoint}";\n'
+        + "  rpc Buy(Order) returns (Receipt);\n"
+        + "}\n",
+    )
+    error = error_of(request)
+    assert error.startswith("shop/v1/shop.proto:9:3: ")
+    assert "is not a Nexus endpoint name" in error
+
+
+def test_message_named_like_a_keyword_is_an_error(tmp_path: Path) -> None:
+    request = inline(
+        tmp_path,
+        HEADER
+        + "message None {}\n"
+        + "service Shop {\n"
+        + "  rpc Buy(None) returns (Receipt) { option (nexusannotations.v1.operation) = {}; }\n"
+        + "}\n",
+    )
+    error = error_of(request)
+    assert error.startswith("shop/v1/shop.proto:10:3: ")
+    assert "shop.v1.None, whose name part 'None' is a Python keyword" in error
+
+
+def test_timeouts_must_be_positive(tmp_path: Path) -> None:
+    request = inline(
+        tmp_path,
+        HEADER
+        + "service Shop {\n"
+        + "  rpc Buy(Order) returns (Receipt) {\n"
+        + "    option (nexusproto.v1.operation).schedule_to_close_timeout = {seconds: -5};\n"
+        + "  }\n"
+        + "}\n",
+    )
+    error = error_of(request)
+    assert error.startswith("shop/v1/shop.proto:10:5: ")
+    assert "schedule_to_close_timeout must be a positive duration" in error
+
+
+def test_padded_operation_name_is_an_error(tmp_path: Path) -> None:
+    request = inline(
+        tmp_path,
+        HEADER
+        + "service Shop {\n"
+        + '  rpc Buy(Order) returns (Receipt) { option (nexusannotations.v1.operation).name = " buy"; }\n'
+        + "}\n",
+    )
+    error = error_of(request)
+    assert error.startswith("shop/v1/shop.proto:9:3: ")
+    assert "operation name ' buy' is empty or has surrounding whitespace" in error

@@ -5,6 +5,7 @@ with a location, so the generators only ever see a valid model.
 """
 
 import keyword
+import re
 import string
 import textwrap
 from collections.abc import Iterator
@@ -32,7 +33,12 @@ from protoc_gen_nexus_python.parameters import Parameters
 _FILE_SERVICE = 6
 _SERVICE_METHOD = 2
 _METHOD_OPTIONS = 4
+_SERVICE_OPTIONS = 3
+_NEXUSPROTO_SERVICE_NUMBER = 8245
 _NEXUSPROTO_OPERATION_NUMBER = 8246
+
+# What Temporal accepts as an endpoint name.
+_ENDPOINT_NAME = re.compile(r"^[A-Za-z]([A-Za-z0-9-]*[A-Za-z0-9])?$")
 
 _ID_REUSE_POLICIES = {
     1: "ALLOW_DUPLICATE",
@@ -211,18 +217,20 @@ def _resolve_service(
     validate_service = True
     default_endpoint = ""
     if ours is not None:
-        default_endpoint = ours.default_endpoint.strip()
-        if ours.default_endpoint and ours.default_endpoint != default_endpoint:
+        option_location = source.location(*path, _SERVICE_OPTIONS, _NEXUSPROTO_SERVICE_NUMBER)
+        default_endpoint = ours.default_endpoint
+        if default_endpoint and not _ENDPOINT_NAME.match(default_endpoint):
             raise GenerationError(
-                f"(nexusproto.v1.service).default_endpoint {ours.default_endpoint!r} "
-                "has surrounding whitespace; remove it",
-                location,
+                f"(nexusproto.v1.service).default_endpoint {default_endpoint!r} is not a "
+                "Nexus endpoint name: use letters, digits and '-', starting with a letter "
+                "and not ending with '-'",
+                option_location,
             )
         if ours.HasField("default_schedule_to_close_timeout"):
             default_timeout = _timeout(
                 ours.default_schedule_to_close_timeout,
                 "(nexusproto.v1.service).default_schedule_to_close_timeout",
-                location,
+                option_location,
             )
         if ours.HasField("validate"):
             validate_service = ours.validate
