@@ -671,6 +671,29 @@ def test_response_of_the_wrong_type_is_an_internal_error() -> None:
     assert handler.calls == ["process_payment"]
 
 
+@pytest.mark.parametrize("request_value", [None, payments_pb2.RefundPaymentRequest()])
+def test_request_of_the_wrong_type_is_a_bad_request(request_value: Any) -> None:
+    """Callers in other languages can send no value (binary/null) or another message."""
+    handler = Payments()
+    ctx: Any = None
+    with pytest.raises(nexusrpc.HandlerError) as raised:
+        asyncio.run(handler.process_payment(ctx, request_value))
+    assert raised.value.type == nexusrpc.HandlerErrorType.BAD_REQUEST
+    assert raised.value.retryable is False
+    assert str(raised.value) == (
+        f"request to {SERVICE}/ProcessPayment must be a payments.v1.ProcessPaymentRequest "
+        f"message, not {type(request_value).__name__}"
+    )
+    assert handler.calls == []
+
+
+def test_empty_input_operation_accepts_no_value() -> None:
+    handler = Payments()
+    ctx: Any = None
+    health = asyncio.run(handler.check_health(ctx, None))  # type: ignore[call-arg]
+    assert isinstance(health, payments_pb2.HealthStatus)
+
+
 # --- 5. workflow-run: retried start, cancel ------------------------------------------
 
 

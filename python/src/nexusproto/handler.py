@@ -165,6 +165,7 @@ def _wrap(
     if spec.kind == "sync":
 
         async def start(self: Any, ctx: Any, input: Any) -> Any:
+            _check_request_type(input, op, service_name, takes_request)
             if check_request:
                 validation.check_request(input, service=service_name, operation=op.name)
             result = await (
@@ -192,6 +193,7 @@ def _wrap(
     else:
 
         async def start(self: Any, ctx: Any, input: Any) -> Any:
+            _check_request_type(input, op, service_name, takes_request)
             if check_request:
                 validation.check_request(input, service=service_name, operation=op.name)
             if takes_request:
@@ -210,6 +212,27 @@ def _wrap(
     start.__doc__ = implementation.__doc__
     setattr(start, _IMPLEMENTATION, implementation)
     return decorate(start)  # type: ignore[no-any-return]
+
+
+def _check_request_type(
+    request: Any,
+    op: nexusrpc.OperationDefinition[Any, Any],
+    service_name: str,
+    takes_request: bool,
+) -> None:
+    """A caller in another language can send no value (`binary/null`) or another type.
+
+    That is the caller's mistake, so it is a non-retryable BAD_REQUEST; left to user
+    code it would fail as a retryable internal error until the caller's timeout.
+    An operation taking `google.protobuf.Empty` ignores its request, so anything goes.
+    """
+    if takes_request and not isinstance(request, op.input_type):
+        raise nexusrpc.HandlerError(
+            f"request to {service_name}/{op.name} must be a "
+            f"{op.input_type.DESCRIPTOR.full_name} message, not {type(request).__name__}",
+            type=nexusrpc.HandlerErrorType.BAD_REQUEST,
+            retryable_override=False,
+        )
 
 
 def _signature(method: Callable[..., Any]) -> str:
