@@ -7,7 +7,7 @@ BIN := $(abspath $(VENV))/bin
 export PATH := $(BIN):$(PATH)
 SETUP_STAMP := $(VENV)/.setup-done
 
-.PHONY: setup generate options golden test demo clean
+.PHONY: setup generate options golden test demo bench clean interop
 
 setup: $(SETUP_STAMP)
 
@@ -43,6 +43,12 @@ test: generate
 golden: generate
 	UPDATE_GOLDEN=1 $(BIN)/python -m pytest tests/test_golden.py tests/test_fixtures.py -q -k golden
 
+# Go and TypeScript teams against the generated Python
+# code through Nexus endpoints on one dev server; see tests/interop/README.md.
+# Without the language's toolchain its tests skip, or fail with NEXUSPROTO_REQUIRE_INTEROP=1.
+interop: generate
+	$(BIN)/python -m pytest tests/test_interop_go.py tests/test_interop_ts.py
+
 
 # Two teams, two namespaces, one contract (python/demo/orders_payments): starts a
 # local dev server (or uses TEMPORAL_ADDRESS / a TEMPORAL_PROFILE; see the package
@@ -52,6 +58,13 @@ demo: generate
 	@cd gen && find . -name '*_nexus.py' | sort
 	@echo
 	PYTHONPATH="$(CURDIR)/gen:$(CURDIR)/python/demo" $(BIN)/python -m orders_payments
+
+# Benchmarks (not part of `make test`): generation speed against protoc --python_out
+# and mypy-protobuf on synthetic trees, runtime overhead against the raw SDK through
+# a local dev server. Prints the report and rewrites BENCHMARKS.md with it. About ten
+# minutes on two cores; tests/bench/run.py lists the knobs (BENCH_REPEATS, ...).
+bench: generate
+	$(BIN)/python tests/bench/run.py
 
 clean:
 	rm -rf $(VENV) gen $(BUILD)

@@ -1,0 +1,37 @@
+//go:build !oldcontract
+
+package main
+
+import (
+	paymentsv1 "nexusproto.test/interop/gen/current/paymentsv1"
+)
+
+// contractVersion names the payments contract the binary is built against.
+const contractVersion = "current"
+
+type (
+	ProcessPaymentRequest  = paymentsv1.ProcessPaymentRequest
+	ProcessPaymentResponse = paymentsv1.ProcessPaymentResponse
+	RefundPaymentRequest   = paymentsv1.RefundPaymentRequest
+	RefundPaymentResponse  = paymentsv1.RefundPaymentResponse
+	HealthStatus           = paymentsv1.HealthStatus
+	Money                  = paymentsv1.Money
+)
+
+const paymentRefunded = paymentsv1.PaymentStatus_PAYMENT_STATUS_REFUNDED
+
+func newPaymentRequest(customerID, orderID string, amount *Money) *ProcessPaymentRequest {
+	return &ProcessPaymentRequest{CustomerId: customerID, OrderId: orderID, Amount: amount}
+}
+
+// paymentReference is what the Go handler's transaction IDs name: the order.
+func paymentReference(request *ProcessPaymentRequest) string {
+	return request.GetOrderId()
+}
+
+func settledPayment(transactionID string) *ProcessPaymentResponse {
+	return &ProcessPaymentResponse{
+		TransactionId: transactionID,
+		Status:        paymentsv1.PaymentStatus_PAYMENT_STATUS_SETTLED,
+	}
+}
