@@ -457,10 +457,10 @@ def test_empty_request_and_empty_result(dev_server: DevServer) -> None:
     assert report.accepting_charges is True
     assert report.reset_result == "None"  # not an empty_pb2.Empty
     assert [call.operation for call in calls] == ["CheckHealth", "ResetLedger"]
-    # On the wire the request still is a google.protobuf.Empty message.
+    # On the wire an Empty request is no value at all, as Go's nexus.NoValue.
     for event in events_of(history, SCHEDULED):
         metadata = event.nexus_operation_scheduled_event_attributes.input.metadata
-        assert metadata["messageType"] == b"google.protobuf.Empty"
+        assert dict(metadata) == {"encoding": b"binary/null"}
 
 
 def test_contract_default_timeout_and_per_call_options(dev_server: DevServer) -> None:
@@ -688,8 +688,8 @@ def test_standalone_client_calls_every_kind_of_operation(dev_server: DevServer) 
         "ProcessPayment",
     ]
     assert {start.service for start in seen.starts} == {"payments.v1.PaymentService"}
-    # Empty requests go out as google.protobuf.Empty messages.
-    assert isinstance(seen.starts[2].arg, empty_pb2.Empty)
+    # Empty requests go out as no value.
+    assert seen.starts[2].arg is None
 
 
 def test_standalone_invalid_request_sends_nothing(dev_server: DevServer) -> None:

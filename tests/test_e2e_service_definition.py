@@ -17,7 +17,6 @@ from datetime import timedelta
 
 import nexusrpc
 import nexusrpc.handler
-from google.protobuf import empty_pb2
 from payments.v1 import payments_pb2
 from payments.v1.payments_nexus import PaymentService
 from temporalio import workflow
@@ -97,7 +96,7 @@ class PaymentServiceHandler:
     async def check_health(
         self,
         ctx: nexusrpc.handler.StartOperationContext,
-        input: empty_pb2.Empty,
+        input: None,
     ) -> payments_pb2.HealthStatus:
         self._record(ctx, input)
         return payments_pb2.HealthStatus(accepting_charges=True)
@@ -106,10 +105,9 @@ class PaymentServiceHandler:
     async def reset_ledger(
         self,
         ctx: nexusrpc.handler.StartOperationContext,
-        input: empty_pb2.Empty,
-    ) -> empty_pb2.Empty:
+        input: None,
+    ) -> None:
         self._record(ctx, input)
-        return empty_pb2.Empty()
 
 
 # --- the orders side: workflows calling payments through the endpoint --------------
@@ -140,7 +138,7 @@ class CheckPaymentsHealthWorkflow:
         )
         return await payments.execute_operation(
             PaymentService.check_health,
-            empty_pb2.Empty(),
+            None,
             schedule_to_close_timeout=NEXUS_TIMEOUT,
         )
 
@@ -250,7 +248,7 @@ def test_generated_definition_carries_protos_across_namespaces(
         transaction_id="txn-order-42",
         status=payments_pb2.PAYMENT_STATUS_SETTLED,
     )
-    # Empty in, proto out.
+    # Empty in (no payload: google.protobuf.Empty is None in the definition), proto out.
     assert isinstance(outcome.health, payments_pb2.HealthStatus)
     assert outcome.health.accepting_charges is True
 
@@ -261,7 +259,7 @@ def test_generated_definition_carries_protos_across_namespaces(
     payment_input = by_operation["ProcessPayment"].input
     assert isinstance(payment_input, payments_pb2.ProcessPaymentRequest)
     assert payment_input.amount.amount_minor == AMOUNT_MINOR
-    assert isinstance(by_operation["CheckHealth"].input, empty_pb2.Empty)
+    assert by_operation["CheckHealth"].input is None
 
     # In the caller's history (what crossed the wire), both legs are protobuf payloads.
     wire = outcome.payment_wire

@@ -157,8 +157,8 @@ def _wrap(
     spec: _OperationSpec,
     implementation: Callable[..., Awaitable[Any]],
 ) -> Callable[..., Any]:
-    takes_request = op.input_type is not empty_pb2.Empty
-    returns_empty = op.output_type is empty_pb2.Empty
+    takes_request = not _is_no_value(op.input_type)
+    returns_empty = _is_no_value(op.output_type)
     check_request = spec.validate_request
     check_response = spec.validate_response
 
@@ -171,15 +171,14 @@ def _wrap(
             result = await (
                 implementation(self, ctx, input) if takes_request else implementation(self, ctx)
             )
-            if returns_empty and result is None:
-                result = empty_pb2.Empty()
+            if returns_empty:
+                # google.protobuf.Empty travels as no payload; an Empty message
+                # returned anyway is the same answer.
+                if result is None or isinstance(result, empty_pb2.Empty):
+                    return None
+                _wrong_response_type(result, op, service_name)
             if not isinstance(result, op.output_type):
-                raise nexusrpc.HandlerError(
-                    f"handler of {service_name}/{op.name} returned "
-                    f"{type(result).__name__}, not {op.output_type.__name__}",
-                    type=nexusrpc.HandlerErrorType.INTERNAL,
-                    retryable_override=False,
-                )
+                _wrong_response_type(result, op, service_name)
             if check_response:
                 validation.check_response(result, service=service_name, operation=op.name)
             return result
@@ -212,6 +211,22 @@ def _wrap(
     start.__doc__ = implementation.__doc__
     setattr(start, _IMPLEMENTATION, implementation)
     return decorate(start)  # type: ignore[no-any-return]
+
+
+def _is_no_value(payload_type: Any) -> bool:
+    """Whether an operation side carries no payload: None (generated) or Empty (older code)."""
+    return payload_type in (None, type(None), empty_pb2.Empty)
+
+
+def _wrong_response_type(
+    result: Any, op: nexusrpc.OperationDefinition[Any, Any], service_name: str
+) -> typing.NoReturn:
+    expected = "None" if _is_no_value(op.output_type) else op.output_type.__name__
+    raise nexusrpc.HandlerError(
+        f"handler of {service_name}/{op.name} returned {type(result).__name__}, not {expected}",
+        type=nexusrpc.HandlerErrorType.INTERNAL,
+        retryable_override=False,
+    )
 
 
 def _check_request_type(

@@ -12,12 +12,11 @@ from datetime import timedelta
 from protoc_gen_nexus_python import model
 from protoc_gen_nexus_python.generators.shared import (
     DATETIME,
-    EMPTY_PB2,
     NEXUSPROTO,
     TEMPORAL_CLIENT,
     TEMPORAL_WORKFLOW,
     TYPING_EXTENSIONS,
-    message_type,
+    payload_type,
     quoted,
 )
 from protoc_gen_nexus_python.writer import PythonFile
@@ -140,14 +139,14 @@ def _operation_pair(
     parameters = ["self"]
     arguments = []
     if not operation.input.is_empty:
-        parameters.append(f"request: {message_type(out, operation.input)}")
+        parameters.append(f"request: {payload_type(out, operation.input)}")
         arguments.append("request")
     parameters.append(options)
     arguments.append("**options")
 
     # op(): start, then wait for the result.
     out.blank()
-    returns = "None" if operation.output.is_empty else message_type(out, operation.output)
+    returns = payload_type(out, operation.output)
     out.bracketed(f"async def {operation.attribute}(", parameters, f" -> {returns}:")
     with out.indented():
         out.docstring(operation.comment or f"Operation {operation.name}.")
@@ -156,7 +155,7 @@ def _operation_pair(
 
     # start_op(): defaults, validation, then start.
     out.blank()
-    handle = f"{flavour.handle_module}.NexusOperationHandle[{message_type(out, operation.output)}]"
+    handle = f"{flavour.handle_module}.NexusOperationHandle[{payload_type(out, operation.output)}]"
     out.bracketed(f"async def start_{operation.attribute}(", parameters, f" -> {handle}:")
     with out.indented():
         out.docstring(f"Starts {operation.attribute} and returns its handle.")
@@ -182,7 +181,7 @@ def _operation_pair(
 def _sent(out: PythonFile, service: model.Service, operation: model.Operation) -> str:
     """The request argument; a validated request is named first when it does not fit inline."""
     if operation.input.is_empty:
-        return f"{out.ref_name(EMPTY_PB2, 'Empty')}()"
+        return "None"
     if not (operation.validate and operation.input.has_validation_rules):
         return "request"
     checked = out.ref_name(NEXUSPROTO, "checked_request")

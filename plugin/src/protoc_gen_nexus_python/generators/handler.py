@@ -15,7 +15,7 @@ from protoc_gen_nexus_python.generators.shared import (
     NEXUSRPC,
     TEMPORAL_COMMON,
     TEMPORAL_NEXUS,
-    message_type,
+    payload_type,
     quoted,
 )
 from protoc_gen_nexus_python.writer import PythonFile, string_literal
@@ -44,7 +44,7 @@ def handler_class(out: PythonFile, service: model.Service) -> None:
 def _parameters(out: PythonFile, operation: model.Operation, context: str) -> list[str]:
     parameters = ["self", f"ctx: {context}"]
     if not operation.input.is_empty:
-        parameters.append(f"request: {message_type(out, operation.input)}")
+        parameters.append(f"request: {payload_type(out, operation.input)}")
     return parameters
 
 
@@ -57,7 +57,7 @@ def _sync_operation(out: PythonFile, operation: model.Operation) -> None:
     out.bracketed(f"@{out.ref_name(NEXUSPROTO, 'operation')}(", flags, "")
     out.line(f"@{out.ref_name(ABC, 'abstractmethod')}")
     context = out.ref_name(NEXUSRPC, "handler.StartOperationContext")
-    returns = "None" if operation.output.is_empty else message_type(out, operation.output)
+    returns = payload_type(out, operation.output)
     out.bracketed(
         f"async def {operation.attribute}(",
         _parameters(out, operation, context),
@@ -75,7 +75,7 @@ def _workflow_run_operation(
         flags.append("validate_request=True")
     out.bracketed(f"@{out.ref_name(NEXUSPROTO, 'workflow_run')}(", flags, "")
     context = out.ref_name(TEMPORAL_NEXUS, "WorkflowRunOperationContext")
-    output = message_type(out, operation.output)
+    output = payload_type(out, operation.output)
     handle = f"{out.ref_name(TEMPORAL_NEXUS, 'WorkflowHandle')}[{output}]"
     out.bracketed(
         f"async def {operation.attribute}(",
@@ -100,7 +100,8 @@ def _start_workflow_body(
     arguments.append(f"id={_workflow_id(out, binding)}")
     if binding.task_queue:
         arguments.append(f"task_queue={quoted(binding.task_queue)}")
-    arguments.append(f"result_type={output}")
+    if not operation.output.is_empty:
+        arguments.append(f"result_type={output}")
     if binding.id_reuse_policy:
         policy = out.ref_name(TEMPORAL_COMMON, f"WorkflowIDReusePolicy.{binding.id_reuse_policy}")
         arguments.append(f"id_reuse_policy={policy}")

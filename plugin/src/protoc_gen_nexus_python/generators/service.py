@@ -1,7 +1,7 @@
 """The `nexusrpc` service definition: the contract both callers and handlers use."""
 
 from protoc_gen_nexus_python import model
-from protoc_gen_nexus_python.generators.shared import NEXUSRPC, message_type, quoted
+from protoc_gen_nexus_python.generators.shared import NEXUSRPC, payload_type, quoted
 from protoc_gen_nexus_python.writer import PythonFile
 
 
@@ -18,8 +18,8 @@ def service_definition(out: PythonFile, service: model.Service) -> None:
 
 
 def _operation_attribute(out: PythonFile, nexusrpc: str, operation: model.Operation) -> None:
-    input_type = message_type(out, operation.input)
-    output_type = message_type(out, operation.output)
+    input_type = payload_type(out, operation.input)
+    output_type = payload_type(out, operation.output)
     value = f"{nexusrpc}.Operation(name={quoted(operation.name)})"
     annotation = f"{nexusrpc}.Operation[{input_type}, {output_type}]"
     one_line = f"{operation.attribute}: {annotation} = {value}"

@@ -12,7 +12,6 @@ TEMPORAL_CLIENT = Module("temporalio.client")
 TEMPORAL_WORKFLOW = Module("temporalio.workflow")
 DATETIME = Module("datetime")
 TYPING_EXTENSIONS = Module("typing_extensions")
-EMPTY_PB2 = Module("google.protobuf.empty_pb2")
 
 LOCAL_NAMES = frozenset(
     {
@@ -51,10 +50,18 @@ def message_modules(file: model.File) -> set[Module]:
         for service in file.services
         for operation in service.operations
         for message in (operation.input, operation.output)
+        if not message.is_empty
     }
 
 
-def message_type(out: PythonFile, message: model.Message) -> str:
+def payload_type(out: PythonFile, message: model.Message) -> str:
+    """The Python type of a payload: the message class, or None for google.protobuf.Empty.
+
+    Empty travels as no payload at all, as the Go generators send it (nexus.NoValue);
+    an Empty message on the wire is refused by Go code that expects no value.
+    """
+    if message.is_empty:
+        return "None"
     return out.ref(Ident(Module(message.python_module), message.qualname))
 
 

@@ -8,7 +8,6 @@ import datetime
 import nexusproto
 import nexusrpc
 import typing_extensions
-from google.protobuf import empty_pb2
 from payments.v1 import payments_pb2
 from temporalio import client as temporalio_client
 from temporalio import common, nexus, workflow
@@ -33,14 +32,14 @@ class PaymentService:
     """
 
     check_health: nexusrpc.Operation[
-        empty_pb2.Empty,
+        None,
         payments_pb2.HealthStatus,
     ] = nexusrpc.Operation(name="CheckHealth")
     """Tells whether payments accepts new charges."""
 
     reset_ledger: nexusrpc.Operation[
-        empty_pb2.Empty,
-        empty_pb2.Empty,
+        None,
+        None,
     ] = nexusrpc.Operation(name="ResetLedger")
     """Forgets every transaction. For the payments team's own tests only."""
 
@@ -188,7 +187,7 @@ class PaymentServiceNexusClient:
         options.setdefault("schedule_to_close_timeout", self.CHECK_HEALTH_TIMEOUT)
         return await self._client.start_operation(
             PaymentService.check_health,
-            empty_pb2.Empty(),
+            None,
             **options,
         )
 
@@ -203,12 +202,12 @@ class PaymentServiceNexusClient:
     async def start_reset_ledger(
         self,
         **options: typing_extensions.Unpack[nexusproto.WorkflowCallOptions],
-    ) -> workflow.NexusOperationHandle[empty_pb2.Empty]:
+    ) -> workflow.NexusOperationHandle[None]:
         """Starts reset_ledger and returns its handle."""
         options.setdefault("schedule_to_close_timeout", self.RESET_LEDGER_TIMEOUT)
         return await self._client.start_operation(
             PaymentService.reset_ledger,
-            empty_pb2.Empty(),
+            None,
             **options,
         )
 
@@ -307,7 +306,7 @@ class PaymentServiceStandaloneClient:
         options.setdefault("id", nexusproto.new_operation_id())
         return await self._client.start_operation(
             PaymentService.check_health,
-            empty_pb2.Empty(),
+            None,
             **options,
         )
 
@@ -322,12 +321,12 @@ class PaymentServiceStandaloneClient:
     async def start_reset_ledger(
         self,
         **options: typing_extensions.Unpack[nexusproto.StandaloneCallOptions],
-    ) -> temporalio_client.NexusOperationHandle[empty_pb2.Empty]:
+    ) -> temporalio_client.NexusOperationHandle[None]:
         """Starts reset_ledger and returns its handle."""
         options.setdefault("schedule_to_close_timeout", self.RESET_LEDGER_TIMEOUT)
         options.setdefault("id", nexusproto.new_operation_id())
         return await self._client.start_operation(
             PaymentService.reset_ledger,
-            empty_pb2.Empty(),
+            None,
             **options,
         )
