@@ -15,14 +15,15 @@ says otherwise. What is checked, and what was found, is in tests/interop/README.
 
 - sync and workflow-run operations both ways, the contract's service and
   operation names, request validation seen from Go (BAD_REQUEST, every field);
-- `google.protobuf.Empty`: what Go sends and expects as `*emptypb.Empty` and as
-  `nexus.NoValue` (the Go Nexus generators' choice) against what the generated
-  Python code sends and returns. Where they do not meet, the test states the
-  behaviour the generator should give and is a strict xfail carrying the exact
-  error; `test_empty_as_no_payload_interoperates` shows the proposed fix working;
+- `google.protobuf.Empty`: the generated Python code sends and answers it as no
+  payload (`binary/null`), as Go's `nexus.NoValue` (the Go Nexus generators'
+  choice) does; checked against Go typing it as `nexus.NoValue` and as
+  `*emptypb.Empty`, both directions, and why an Empty *message* does not do;
 - the shared wire vectors (tests/interop/vectors), current and matched by Go;
-- contract evolution: an older payments contract (tests/interop/go/proto_old)
-  on the Go side against the current one on the Python side, both directions.
+- contract evolution: an older (tests/interop/go/proto_old) and a newer
+  (tests/interop/go/proto_new) payments contract on the Go side against the
+  current one on the Python side, both directions; unknown proto JSON fields
+  and the converters that ignore them (`nexusproto.converter.data_converter`).
 
 Without `go` on PATH the Go tests skip, or fail when NEXUSPROTO_REQUIRE_INTEROP=1.
 This module is imported again inside the workflow sandbox: no import-time side effects.
@@ -48,9 +49,10 @@ from datetime import timedelta
 from pathlib import Path
 from typing import IO, Any
 
+import nexusproto.converter
 import nexusrpc
 import pytest
-from google.protobuf import json_format
+from google.protobuf import empty_pb2, json_format
 from google.protobuf.duration_pb2 import Duration
 from payments.v1 import payments_pb2
 from payments.v1.payments_nexus import (
@@ -108,6 +110,14 @@ NOVALUE_CANNOT_READ_MESSAGE = (
     "type: nexus.NoValue: type doesn't implement proto.Message"
 )
 
+# google.protobuf.Empty on the wire (payload_view): no payload, as the generated
+# Python code and Go's nexus.NoValue send it; the message, as *emptypb.Empty does.
+NO_PAYLOAD = {"metadata": {"encoding": "binary/null"}, "data": ""}
+EMPTY_MESSAGE = {
+    "metadata": {"encoding": "json/protobuf", "messageType": "google.protobuf.Empty"},
+    "data": "{}",
+}
+
 
 # --- building and running the Go program --------------------------------------------
 
@@ -117,6 +127,7 @@ class GoBuild:
     go: str  # the toolchain's `go`
     interop: Path  # against the current contracts
     interop_old: Path  # against the older payments contract
+    interop_new: Path  # against the newer payments contract
 
 
 def require_go() -> str:
@@ -152,6 +163,7 @@ def go_build() -> GoBuild:
         go=go,
         interop=GO_BIN / "interop",
         interop_old=GO_BIN / "interop-old",
+        interop_new=GO_BIN / "interop-new",
     )
 
 
@@ -276,7 +288,8 @@ class GoHandlers:
     Workers (key: what it is): "novalue"/"message" serve the current contract with
     Empty typed as nexus.NoValue / *emptypb.Empty; "old"/"old-lenient" serve the
     older contract (Empty as nexus.NoValue) with the Go SDK's default converter /
-    one that ignores unknown JSON fields.
+    one that ignores unknown JSON fields; "new" serves the newer contract with
+    the default converter.
     """
 
     endpoints: dict[str, str]
@@ -299,6 +312,7 @@ def go_handlers(
         "message": (go_build.interop, "empty=message,converter=default"),
         "old": (go_build.interop_old, "empty=novalue,converter=default"),
         "old-lenient": (go_build.interop_old, "empty=novalue,converter=lenient"),
+        "new": (go_build.interop_new, "empty=novalue,converter=default"),
     }
     task_queues = {name: unique_task_queue(f"go-{name}") for name in workers}
     log_dir = tmp_path_factory.mktemp("go-handlers")
@@ -540,6 +554,12 @@ class CallGoWorkflow:
                     value = await payments.reset_ledger(  # type: ignore[func-returns-value]
                         schedule_to_close_timeout=CALL_TIMEOUT
                     )
+                elif call == "start_reset_ledger":
+                    # What the handle yields (typed None), which reset_ledger() drops.
+                    handle = await payments.start_reset_ledger(
+                        schedule_to_close_timeout=CALL_TIMEOUT
+                    )
+                    value = await handle  # type: ignore[func-returns-value]
                 else:
                     raise ValueError(f"unknown call {call}")
                 results.append(describe_result(result, value))
@@ -731,33 +751,33 @@ def test_go_caller_gets_validation_failure_naming_every_field(
 
 
 def test_go_caller_empty_as_message(go_calls_python: GoCallerRun) -> None:
-    """*emptypb.Empty in and out: json/protobuf google.protobuf.Empty both ways."""
-    empty = {
-        "metadata": {
-            "encoding": "json/protobuf",
-            "messageType": "google.protobuf.Empty",
-        },
-        "data": "{}",
-    }
+    """*emptypb.Empty in and out (a hand-written Go caller): the Empty message it
+    sends is accepted; the Python handler's Empty result is no payload, which Go
+    reads into a nil *emptypb.Empty."""
     health = go_calls_python.outcomes["check_health_message"]
+    assert "error" not in health and "decode_error" not in health
     assert health["result"] == {"acceptingCharges": True}
-    assert go_calls_python.scheduled["check_health_message"][2] == empty
+    assert go_calls_python.scheduled["check_health_message"][2] == EMPTY_MESSAGE
     reset = go_calls_python.outcomes["reset_ledger_message"]
-    assert "error" not in reset and "decode_error" not in reset
-    assert reset["result"] == {}
-    assert go_calls_python.scheduled["reset_ledger_message"][2] == empty
-    assert reset["raw_result"]["metadata"] == empty["metadata"]
+    assert go_calls_python.scheduled["reset_ledger_message"][2] == EMPTY_MESSAGE
+    assert "error" not in reset and "decode_error" not in reset, reset
+    assert "discard_error" not in reset
+    assert reset["result_go_type"] == "*emptypb.Empty"
+    assert reset["raw_result"]["metadata"] == NO_PAYLOAD["metadata"]
+    assert reset["raw_result"]["data_base64"] == ""
+    assert reset["result"] is None  # a nil *emptypb.Empty
 
 
 def test_go_caller_novalue_input(go_calls_python: GoCallerRun) -> None:
-    """nexus.NoValue input travels as binary/null (no data, no messageType); the
-    generated Python handler takes it, as it ignores the Empty request anyway."""
-    no_payload = {"metadata": {"encoding": "binary/null"}, "data": ""}
+    """nexus.NoValue input (the Go generators' type for Empty) travels as
+    binary/null (no data, no messageType); the generated Python handler takes it,
+    as it takes the Empty message of *emptypb.Empty callers."""
     health = go_calls_python.outcomes["check_health_novalue"]
-    assert "error" not in health
+    assert "error" not in health and "decode_error" not in health
+    assert health["input_go_type"] == "nexus.NoValue"
     assert health["result"] == {"acceptingCharges": True}
-    assert go_calls_python.scheduled["check_health_novalue"][2] == no_payload
-    assert go_calls_python.scheduled["reset_ledger_novalue"][2] == no_payload
+    assert go_calls_python.scheduled["check_health_novalue"][2] == NO_PAYLOAD
+    assert go_calls_python.scheduled["reset_ledger_novalue"][2] == NO_PAYLOAD
     # Served: once with the Empty message, once with no payload.
     operations = [call.operation for call in go_calls_python.calls]
     assert sorted(op for op in operations if op != "ProcessPayment") == [
@@ -766,21 +786,18 @@ def test_go_caller_novalue_input(go_calls_python: GoCallerRun) -> None:
         "ResetLedger",
         "ResetLedger",
     ]
-    # A Go caller that discards the result (Get(ctx, nil)) is fine too.
-    assert "discard_error" not in go_calls_python.outcomes["reset_ledger_novalue"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="generator: an Empty result leaves the Python handler as a json/protobuf "
-    "google.protobuf.Empty message; a Go caller typed as the Go generators type it "
-    f"(nexus.NoValue) cannot read it: 'payload item 0: {NOVALUE_CANNOT_READ_MESSAGE}'",
-)
 def test_go_caller_novalue_result(go_calls_python: GoCallerRun) -> None:
+    """The Python handler's Empty result is no payload (binary/null), which a Go
+    caller reads as the Go generators type it: nexus.NoValue."""
     reset = go_calls_python.outcomes["reset_ledger_novalue"]
-    assert reset.get("decode_error") is None, reset.get("decode_error")
-    assert reset["raw_result"]["metadata"] == {"encoding": "binary/null"}
+    assert "error" not in reset and "decode_error" not in reset, reset
+    assert "discard_error" not in reset  # Get(ctx, nil) works as well
+    assert reset["result_go_type"] == "nexus.NoValue"
+    assert reset["raw_result"]["metadata"] == NO_PAYLOAD["metadata"]
+    assert reset["raw_result"]["data_base64"] == ""
+    assert reset["result"] is None
 
 
 # --- Python callers -> Go handler -----------------------------------------------------
@@ -827,48 +844,101 @@ def test_python_workflow_calls_go_handler(
     } in served
 
 
+def new_lines(
+    go_handlers: GoHandlers, worker: str, since: int
+) -> list[tuple[str, ...]]:
+    """What a Go handler worker served after its first `since` calls, as
+    (operation, Go type of the input, input as proto JSON or None)."""
+    return [
+        (line["operation"], line["input_go_type"], line["input"])
+        for line in go_handlers.served(worker)[since:]
+    ]
+
+
 def test_python_standalone_client_calls_go_handler(
     dev_server: DevServer, go_handlers: GoHandlers
 ) -> None:
-    async def body() -> tuple[
-        payments_pb2.ProcessPaymentResponse, payments_pb2.HealthStatus, None
-    ]:
+    """PaymentServiceStandaloneClient against Go handlers typing Empty either way."""
+    before = {w: len(go_handlers.served(w)) for w in ("novalue", "message")}
+
+    async def body() -> tuple[payments_pb2.ProcessPaymentResponse, list[Any]]:
         client = await connect(dev_server, PY_CALLER_NAMESPACE)
-        novalue = PaymentServiceStandaloneClient(
+        results: list[Any] = []
+        for worker in ("novalue", "message"):
+            payments = PaymentServiceStandaloneClient(
+                client, endpoint=go_handlers.endpoints[worker]
+            )
+            results.append(await payments.check_health())
+            results.append(await payments.reset_ledger())  # type: ignore[func-returns-value]
+        payments = PaymentServiceStandaloneClient(
             client, endpoint=go_handlers.endpoints["novalue"]
         )
-        message = PaymentServiceStandaloneClient(
-            client, endpoint=go_handlers.endpoints["message"]
-        )
-        payment = await novalue.process_payment(valid_payment("order-py-2"))
-        health = await message.check_health()
-        await message.reset_ledger()
-        return payment, health, None
+        return await payments.process_payment(valid_payment("order-py-2")), results
 
-    payment, health, _ = run_async(body())
+    payment, results = run_async(body())
 
     assert payment == payments_pb2.ProcessPaymentResponse(
         transaction_id="go-current-order-py-2",
         status=payments_pb2.PAYMENT_STATUS_SETTLED,
     )
-    assert health == payments_pb2.HealthStatus(accepting_charges=True)
-    served = [
-        (line["operation"], line["input"]) for line in go_handlers.served("message")
+    health = payments_pb2.HealthStatus(accepting_charges=True)
+    assert results == [health, None, health, None]
+    # No payload in: nil in the Go handler, whichever way it types Empty.
+    assert new_lines(go_handlers, "message", before["message"]) == [
+        ("CheckHealth", "*emptypb.Empty", None),
+        ("ResetLedger", "*emptypb.Empty", None),
     ]
-    assert ("CheckHealth", {}) in served
-    assert ("ResetLedger", {}) in served
+    assert new_lines(go_handlers, "novalue", before["novalue"]) == [
+        ("CheckHealth", "nexus.NoValue", None),
+        ("ResetLedger", "nexus.NoValue", None),
+        (
+            "ProcessPayment",
+            "*paymentsv1.ProcessPaymentRequest",
+            json_format.MessageToDict(valid_payment("order-py-2")),
+        ),
+    ]
+
+
+def test_python_empty_to_go_handler_taking_novalue(
+    dev_server: DevServer, go_handlers: GoHandlers
+) -> None:
+    """The generated workflow client sends no payload for an Empty request, which
+    a Go handler typed as the Go generators type it (nexus.NoValue) takes; its
+    NoValue result (binary/null) arrives as None."""
+    before = len(go_handlers.served("novalue"))
+    results, events = run_async(
+        python_calls(
+            dev_server,
+            go_handlers.endpoints["novalue"],
+            ["check_health", "reset_ledger", "start_reset_ledger"],
+        )
+    )
+
+    assert results["check_health"].error == []
+    assert results["check_health"].result == {"acceptingCharges": True}
+    for call in ("reset_ledger", "start_reset_ledger"):
+        assert results[call].error == []
+        assert results[call].result_type == "NoneType"
+    assert [payload_view(event.input) for event in events] == [NO_PAYLOAD] * 3
+    assert new_lines(go_handlers, "novalue", before) == [
+        ("CheckHealth", "nexus.NoValue", None),
+        ("ResetLedger", "nexus.NoValue", None),
+        ("ResetLedger", "nexus.NoValue", None),
+    ]
 
 
 def test_python_empty_to_go_handler_taking_emptypb(
     dev_server: DevServer, go_handlers: GoHandlers
 ) -> None:
-    """A Go handler typed *emptypb.Empty reads the google.protobuf.Empty message the
-    generated client sends, and its Empty result is read back."""
+    """A Go handler typed *emptypb.Empty takes the no-payload request as a nil
+    *emptypb.Empty. Its Empty result, a json/protobuf message, is read too: the
+    handle yields an Empty message, which the generated reset_ledger() drops."""
+    before = len(go_handlers.served("message"))
     results, events = run_async(
         python_calls(
             dev_server,
             go_handlers.endpoints["message"],
-            ["check_health", "reset_ledger"],
+            ["check_health", "reset_ledger", "start_reset_ledger"],
         )
     )
 
@@ -876,219 +946,60 @@ def test_python_empty_to_go_handler_taking_emptypb(
     assert results["check_health"].result == {"acceptingCharges": True}
     assert results["reset_ledger"].error == []
     assert results["reset_ledger"].result_type == "NoneType"
-    for event in events:
-        assert payload_view(event.input) == {
-            "metadata": {
-                "encoding": "json/protobuf",
-                "messageType": "google.protobuf.Empty",
-            },
-            "data": "{}",
-        }
+    assert results["start_reset_ledger"].error == []
+    assert results["start_reset_ledger"].result_type == "Empty"
+    assert [payload_view(event.input) for event in events] == [NO_PAYLOAD] * 3
+    assert new_lines(go_handlers, "message", before) == [
+        ("CheckHealth", "*emptypb.Empty", None),
+        ("ResetLedger", "*emptypb.Empty", None),
+        ("ResetLedger", "*emptypb.Empty", None),
+    ]
 
 
-@pytest.fixture(scope="module")
-def go_novalue_refusals(
+@nexusrpc.service(name=SERVICE)
+class EmptyAsMessage:
+    """CheckHealth typed with the Empty message, as hand-written Python code (or
+    code from an older protoc-gen-nexus-python) may type it: json/protobuf `{}`."""
+
+    check_health: nexusrpc.Operation[empty_pb2.Empty, payments_pb2.HealthStatus] = (
+        nexusrpc.Operation(name="CheckHealth")
+    )
+
+
+def test_empty_message_to_go_handler_taking_novalue_is_refused(
     dev_server: DevServer, go_handlers: GoHandlers
-) -> tuple[dict[str, CallResult], list[str]]:
-    """Python's workflow and standalone calls of the Empty operations on the Go
-    handler typed nexus.NoValue: workflow results, standalone errors."""
-    server = dev_server
+) -> None:
+    """Why the generated code sends no payload: a Go handler typed nexus.NoValue
+    refuses an Empty *message*, at once (non-retryable BAD_REQUEST)."""
+    before = len(go_handlers.served("novalue"))
 
-    async def body() -> tuple[dict[str, CallResult], list[str]]:
-        results, _ = await python_calls(
-            server, go_handlers.endpoints["novalue"], ["check_health", "reset_ledger"]
+    async def body() -> CallResult:
+        client = await connect(dev_server, PY_CALLER_NAMESPACE)
+        nexus_client = client.create_nexus_client(
+            EmptyAsMessage, go_handlers.endpoints["novalue"]
         )
-        client = await connect(server, PY_CALLER_NAMESPACE)
-        standalone = PaymentServiceStandaloneClient(
-            client, endpoint=go_handlers.endpoints["novalue"]
-        )
-        errors = []
+        result = CallResult("check_health_empty_message")
         try:
-            await standalone.check_health()
-        except Exception as err:  # noqa: BLE001 - reported below
-            errors.append(describe_failure(CallResult("standalone"), err).error)
-        return results, [line for chain in errors for line in chain]
+            value = await nexus_client.execute_operation(
+                EmptyAsMessage.check_health,
+                empty_pb2.Empty(),
+                id=str(uuid.uuid4()),
+                schedule_to_close_timeout=CALL_TIMEOUT,
+            )
+        except Exception as err:  # noqa: BLE001 - asserted below
+            return describe_failure(result, err)
+        return describe_result(result, value)
 
-    result: tuple[dict[str, CallResult], list[str]] = run_async(body())
-    return result
+    refused = run_async(body())
 
-
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="generator: an Empty request leaves the generated clients as a json/protobuf "
-    "google.protobuf.Empty message; a Go handler typed as the Go generators type it "
-    "(nexus.NoValue) refuses it: BAD_REQUEST 'cannot deserialize operation input', "
-    f"caused by '{NOVALUE_CANNOT_READ_MESSAGE}'",
-)
-def test_python_empty_to_go_handler_taking_novalue(
-    go_novalue_refusals: tuple[dict[str, CallResult], list[str]],
-) -> None:
-    results, standalone_errors = go_novalue_refusals
-
-    assert results["check_health"].error == []
-    assert results["check_health"].result == {"acceptingCharges": True}
-    assert results["reset_ledger"].error == []
-    assert standalone_errors == []
-
-
-def test_python_empty_to_go_handler_taking_novalue_error_text(
-    go_novalue_refusals: tuple[dict[str, CallResult], list[str]],
-    go_handlers: GoHandlers,
-) -> None:
-    """The exact refusal, today (what the xfail above is about)."""
-    results, standalone_errors = go_novalue_refusals
-
-    for call in ("check_health", "reset_ledger"):
-        assert results[call].handler_error_type == "BAD_REQUEST"
-        assert results[call].error == [
-            "NexusOperationError: nexus operation completed unsuccessfully",
-            "HandlerError: cannot deserialize operation input",
-            f"ApplicationError: wrapError: {NOVALUE_CANNOT_READ_MESSAGE}",
-            "ApplicationError: type doesn't implement proto.Message",
-        ]
-    assert standalone_errors == [
+    assert refused.handler_error_type == "BAD_REQUEST"
+    assert refused.error == [
         "NexusOperationFailureError: Nexus operation execution failed",
         "HandlerError: cannot deserialize operation input",
         f"ApplicationError: wrapError: {NOVALUE_CANNOT_READ_MESSAGE}",
         "ApplicationError: type doesn't implement proto.Message",
     ]
-    assert not [
-        line
-        for line in go_handlers.served("novalue")
-        if line["operation"] == "CheckHealth"
-    ]
-
-
-# --- the proposed wire form of Empty: no payload --------------------------------------
-
-
-@nexusrpc.service(name=SERVICE)
-class EmptyAsNoPayload:
-    """The Empty operations typed as the generator should type them: None on the
-    wire, as nexus.NoValue is in Go (binary/null: no data, no messageType)."""
-
-    check_health: nexusrpc.Operation[None, payments_pb2.HealthStatus] = (
-        nexusrpc.Operation(name="CheckHealth")
-    )
-    reset_ledger: nexusrpc.Operation[None, None] = nexusrpc.Operation(
-        name="ResetLedger"
-    )
-
-
-@nexusrpc.handler.service_handler(service=EmptyAsNoPayload)
-class EmptyAsNoPayloadHandler:
-    def __init__(self) -> None:
-        self.inputs: list[tuple[str, str]] = []
-
-    @nexusrpc.handler.sync_operation
-    async def check_health(
-        self, ctx: nexusrpc.handler.StartOperationContext, input: None
-    ) -> payments_pb2.HealthStatus:
-        self.inputs.append((ctx.operation, type(input).__name__))
-        return payments_pb2.HealthStatus(accepting_charges=True)
-
-    @nexusrpc.handler.sync_operation
-    async def reset_ledger(
-        self, ctx: nexusrpc.handler.StartOperationContext, input: None
-    ) -> None:
-        self.inputs.append((ctx.operation, type(input).__name__))
-
-
-@workflow.defn
-class EmptyAsNoPayloadCaller:
-    @workflow.run
-    async def run(self, endpoint: str) -> list[str]:
-        client = workflow.create_nexus_client(
-            service=EmptyAsNoPayload, endpoint=endpoint
-        )
-        health = await client.execute_operation(
-            EmptyAsNoPayload.check_health, None, schedule_to_close_timeout=CALL_TIMEOUT
-        )
-        # Typed None; what arrives is whatever the handler returned (see the test).
-        reset = await client.execute_operation(  # type: ignore[func-returns-value]
-            EmptyAsNoPayload.reset_ledger, None, schedule_to_close_timeout=CALL_TIMEOUT
-        )
-        return [type(health).__name__, type(reset).__name__]
-
-
-def test_empty_as_no_payload_interoperates(
-    dev_server: DevServer, go_build: GoBuild, go_handlers: GoHandlers
-) -> None:
-    """Evidence for the generator change: with Empty as None on the wire, Python
-    meets Go's nexus.NoValue and *emptypb.Empty, both directions."""
-
-    async def body() -> tuple[
-        dict[str, dict[str, Any]], list[tuple[str, str]], dict[str, list[str]], str
-    ]:
-        async with python_handler(dev_server, EmptyAsNoPayloadHandler()) as (
-            endpoint,
-            handler,
-        ):
-            go_outcomes = await run_go_caller(
-                go_build.interop,
-                dev_server,
-                endpoint,
-                [
-                    "check_health_novalue",
-                    "reset_ledger_novalue",
-                    "check_health_message",
-                    "reset_ledger_message",
-                ],
-            )
-        client = await connect(dev_server, PY_CALLER_NAMESPACE)
-        python_results = {}
-        task_queue = unique_task_queue("py-orders")
-        async with Worker(
-            client, task_queue=task_queue, workflows=[EmptyAsNoPayloadCaller]
-        ):
-            for flavor in ("novalue", "message"):
-                python_results[flavor] = await client.execute_workflow(
-                    EmptyAsNoPayloadCaller.run,
-                    go_handlers.endpoints[flavor],
-                    id=unique_name("py-caller"),
-                    task_queue=task_queue,
-                    execution_timeout=WORKFLOW_TIMEOUT,
-                )
-        standalone = client.create_nexus_client(
-            EmptyAsNoPayload, go_handlers.endpoints["novalue"]
-        )
-        health = await standalone.execute_operation(
-            EmptyAsNoPayload.check_health,
-            None,
-            id=str(uuid.uuid4()),
-            schedule_to_close_timeout=CALL_TIMEOUT,
-        )
-        return go_outcomes, handler.inputs, python_results, type(health).__name__
-
-    go_outcomes, inputs, python_results, standalone_health = run_async(body())
-
-    # Go callers -> Python handler: both Go typings work, results read back.
-    for name, outcome in go_outcomes.items():
-        assert "error" not in outcome and "decode_error" not in outcome, (name, outcome)
-    assert go_outcomes["reset_ledger_novalue"]["raw_result"]["metadata"] == {
-        "encoding": "binary/null"
-    }
-    assert go_outcomes["check_health_novalue"]["result"] == {"acceptingCharges": True}
-    # The handler gets None from NoValue callers, the Empty message from the others.
-    assert sorted(inputs) == [
-        ("CheckHealth", "Empty"),
-        ("CheckHealth", "NoneType"),
-        ("ResetLedger", "Empty"),
-        ("ResetLedger", "NoneType"),
-    ]
-    # Python callers -> Go handlers of both typings.
-    assert python_results == {
-        "novalue": ["HealthStatus", "NoneType"],
-        "message": ["HealthStatus", "Empty"],
-    }
-    assert standalone_health == "HealthStatus"
-    received = [
-        (line["operation"], line["input_go_type"], line["input"])
-        for line in go_handlers.served("message")
-        if line["input"] is None
-    ]
-    assert ("CheckHealth", "*emptypb.Empty", None) in received  # a nil *emptypb.Empty
+    assert new_lines(go_handlers, "novalue", before) == []
 
 
 # --- contract evolution: the older payments contract on the Go side ------------------
@@ -1242,3 +1153,192 @@ def test_newer_python_caller_to_older_go_handler(
             "amount": {"currency": "EUR", "amountMinor": "1999"},
         }
     ]
+
+
+# --- contract evolution: the newer payments contract on the Go side ------------------
+
+
+async def first_workflow_task_failure(
+    server: DevServer, endpoint: str, calls: list[str]
+) -> tuple[list[str], dict[str, Any]]:
+    """Start CallGoWorkflow with the SDK's default converter and wait for its first
+    failed workflow task: that failure's message chain and the completed Nexus
+    result that caused it (payload_view); the workflow is then terminated (it
+    would retry the task until its timeout)."""
+    client = await Client.connect(server.target, namespace=PY_CALLER_NAMESPACE)
+    task_queue = unique_task_queue("py-orders")
+    async with Worker(client, task_queue=task_queue, workflows=[CallGoWorkflow]):
+        handle = await client.start_workflow(
+            CallGoWorkflow.run,
+            args=[endpoint, calls],
+            id=unique_name("py-caller"),
+            task_queue=task_queue,
+            execution_timeout=WORKFLOW_TIMEOUT,
+        )
+        try:
+            for _ in range(300):
+                history = await handle.fetch_history()
+                by_type = {event.event_type: event for event in history.events}
+                failed = by_type.get(EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED)
+                if failed is not None:
+                    completed = by_type[EventType.EVENT_TYPE_NEXUS_OPERATION_COMPLETED]
+                    failure = failed.workflow_task_failed_event_attributes.failure
+                    chain = [failure.message]
+                    while failure.HasField("cause"):
+                        failure = failure.cause
+                        chain.append(failure.message)
+                    result = completed.nexus_operation_completed_event_attributes.result
+                    return chain, payload_view(result)
+                await asyncio.sleep(0.1)
+            raise AssertionError("the caller workflow's task did not fail")
+        finally:
+            await handle.terminate("interop test: seen the workflow task failure")
+
+
+def test_newer_go_caller_to_python_handler(
+    dev_server: DevServer, go_build: GoBuild, go_namespaces: None
+) -> None:
+    """A Go caller built from a newer contract sets a field the Python handler's
+    contract lacks (idempotency_key): the SDK's default converter refuses the
+    request; nexusproto.converter.data_converter on the worker's client drops it."""
+
+    async def body() -> tuple[Any, ...]:
+        async with python_handler(dev_server) as (endpoint, strict_handler):
+            strict = await run_go_caller(
+                go_build.interop_new, dev_server, endpoint, ["process_payment"]
+            )
+        async with python_handler(
+            dev_server, data_converter=nexusproto.converter.data_converter
+        ) as (endpoint, lenient_handler):
+            lenient = await run_go_caller(
+                go_build.interop_new, dev_server, endpoint, ["process_payment"]
+            )
+        [sent] = await scheduled(
+            await connect(dev_server, GO_CALLER_NAMESPACE),
+            strict["process_payment"]["workflow_id"],
+        )
+        return (
+            strict["process_payment"],
+            lenient["process_payment"],
+            payload_view(sent.input),
+            strict_handler.calls,
+            lenient_handler.calls,
+        )
+
+    strict, lenient, sent, strict_calls, lenient_calls = run_async(body())
+
+    # The newer field is on the wire.
+    assert json.loads(sent["data"]) == {
+        "customerId": CUSTOMER_ID,
+        "orderId": "order-go-1",
+        "amount": {"currency": "EUR", "amountMinor": "1999"},
+        "idempotencyKey": "idem-order-go-1",
+    }
+    # Default converter: a non-retryable BAD_REQUEST before the implementation runs.
+    assert [level["message"] for level in strict["error"][:4]] == [
+        "nexus operation completed unsuccessfully",
+        "Payload converter failed to decode Nexus operation input",
+        "Payload at index 0 with encoding json/protobuf could not be converted",
+        "Failed parsing",
+    ]
+    assert strict["error"][1]["handler_error_type"] == "BAD_REQUEST"
+    assert strict["error"][1]["non_retryable"] is True
+    assert strict["error"][4]["application_type"] == "ParseError"
+    assert strict["error"][4]["message"].startswith(
+        'Message type "payments.v1.ProcessPaymentRequest" has no field named '
+        '"idempotencyKey"'
+    )
+    assert strict_calls == []
+    # nexusproto.converter.data_converter: the unknown field is dropped.
+    assert "error" not in lenient and "decode_error" not in lenient, lenient
+    assert lenient["result"]["transactionId"].startswith("tx-order-go-1-")
+    assert lenient_calls == [
+        Served(
+            "ProcessPayment",
+            {
+                "customerId": CUSTOMER_ID,
+                "orderId": "order-go-1",
+                "amount": {"currency": "EUR", "amountMinor": "1999"},
+            },
+        )
+    ]
+
+
+def test_python_caller_to_newer_go_handler(
+    dev_server: DevServer, go_handlers: GoHandlers
+) -> None:
+    """A Go handler built from a newer contract answers with a field the Python
+    caller's contract lacks (receipt_id): with the SDK's default converter the
+    standalone client raises and a workflow's task fails (and is retried);
+    nexusproto.converter.data_converter on the caller's client drops the field."""
+    endpoint = go_handlers.endpoints["new"]
+
+    async def body() -> tuple[Any, ...]:
+        client = await connect(dev_server, PY_CALLER_NAMESPACE)
+        standalone = CallResult("standalone")
+        try:
+            value = await PaymentServiceStandaloneClient(
+                client, endpoint=endpoint
+            ).process_payment(valid_payment("order-py-3"))
+            describe_result(standalone, value)
+        except Exception as err:  # noqa: BLE001 - asserted below
+            describe_failure(standalone, err)
+        task_failure, answered = await first_workflow_task_failure(
+            dev_server, endpoint, ["process_payment"]
+        )
+        lenient_client = await Client.connect(
+            dev_server.target,
+            namespace=PY_CALLER_NAMESPACE,
+            data_converter=nexusproto.converter.data_converter,
+        )
+        lenient_standalone = await PaymentServiceStandaloneClient(
+            lenient_client, endpoint=endpoint
+        ).process_payment(valid_payment("order-py-4"))
+        lenient, _ = await python_calls(
+            dev_server,
+            endpoint,
+            ["process_payment"],
+            data_converter=nexusproto.converter.data_converter,
+        )
+        return standalone, task_failure, answered, lenient_standalone, lenient
+
+    standalone, task_failure, answered, lenient_standalone, lenient = run_async(body())
+
+    # The newer field is on the wire.
+    assert answered["metadata"] == {
+        "encoding": "json/protobuf",
+        "messageType": "payments.v1.ProcessPaymentResponse",
+    }
+    assert json.loads(answered["data"]) == {
+        "transactionId": "go-new-order-py-1",
+        "status": "PAYMENT_STATUS_SETTLED",
+        "receiptId": "receipt-go-new-order-py-1",
+    }
+    unknown_field = (
+        'Message type "payments.v1.ProcessPaymentResponse" has no field named '
+        '"receiptId"'
+    )
+    # Default converter, standalone: the call raises although the operation completed.
+    assert standalone.error[:2] == [
+        "RuntimeError: Payload at index 0 with encoding json/protobuf could not be "
+        "converted",
+        "RuntimeError: Failed parsing",
+    ]
+    assert standalone.error[2].startswith(f"ParseError: {unknown_field}")
+    # Default converter, workflow: the workflow task fails (and is retried, so the
+    # workflow hangs until its timeout); the workflow code never sees an error.
+    assert task_failure[:3] == [
+        "Failed decoding arguments",
+        "Payload at index 0 with encoding json/protobuf could not be converted",
+        "Failed parsing",
+    ]
+    assert task_failure[3].startswith(unknown_field)
+    # nexusproto.converter.data_converter: the unknown field is dropped.
+    assert lenient_standalone == payments_pb2.ProcessPaymentResponse(
+        transaction_id="go-new-order-py-4", status=payments_pb2.PAYMENT_STATUS_SETTLED
+    )
+    assert lenient["process_payment"].error == []
+    assert lenient["process_payment"].result == {
+        "transactionId": "go-new-order-py-1",
+        "status": "PAYMENT_STATUS_SETTLED",
+    }

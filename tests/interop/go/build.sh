@@ -6,6 +6,8 @@
 #   build/go/bin/interop         the Go program, built against the current contracts
 #   build/go/bin/interop-old     the same program against the OLDER payments contract
 #                                (proto_old/; build tag oldcontract)
+#   build/go/bin/interop-new     the same program against the NEWER payments contract
+#                                (proto_new/; build tag newcontract)
 #
 # Needs `make generate` first (build/image.binpb, build/validate.binpb) and `go`
 # (1.26+). Online once, for the Go module proxy; offline afterwards (module cache).
@@ -38,12 +40,15 @@ fi
 rm -rf "$gen"
 buf generate --template tests/interop/go/buf.gen.yaml
 
-# The older payments contract: proto_old/ shadows proto/payments/v1/payments.proto,
-# proto/ and the validate descriptors supply its imports.
-protoc --descriptor_set_in=build/validate.binpb -Itests/interop/go/proto_old -Iproto \
-  --include_imports --include_source_info \
-  --descriptor_set_out=build/go/image-old.binpb payments/v1/payments.proto
-buf generate --template tests/interop/go/buf.gen.old.yaml
+# The older and the newer payments contract: proto_old/ (proto_new/) shadows
+# proto/payments/v1/payments.proto, proto/ and the validate descriptors supply
+# its imports.
+for version in old new; do
+  protoc --descriptor_set_in=build/validate.binpb -Itests/interop/go/proto_$version -Iproto \
+    --include_imports --include_source_info \
+    --descriptor_set_out=build/go/image-$version.binpb payments/v1/payments.proto
+  buf generate --template tests/interop/go/buf.gen.$version.yaml
+done
 
 # The generated packages form the module that tests/interop/go/go.mod replaces
 # with this directory. Its requirements: the runtime of the generated code, and
@@ -63,3 +68,4 @@ EOF
 cd tests/interop/go
 go build -o "$bin/interop" .
 go build -tags oldcontract -o "$bin/interop-old" .
+go build -tags newcontract -o "$bin/interop-new" .

@@ -16,8 +16,9 @@
 // google.protobuf.Empty: "novalue" (nexus.NoValue, as the Go Nexus generators
 // do) or "message" (*emptypb.Empty).
 //
-// Built twice by build.sh: against the current contracts, and with the build
-// tag oldcontract against the older payments contract (contract_old.go).
+// Built three times by build.sh: against the current contracts, with the build
+// tag oldcontract against the older payments contract (contract_old.go), and
+// with newcontract against the newer one (contract_new.go).
 package main
 
 import (

@@ -1,4 +1,4 @@
-//go:build !oldcontract
+//go:build !oldcontract && !newcontract
 
 package main
 

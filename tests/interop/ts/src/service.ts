@@ -15,7 +15,9 @@ export const paymentService = nexus.service('payments.v1.PaymentService', {
   refundPayment: nexus.operation<payments.v1.RefundPaymentRequest.$Properties, payments.v1.RefundPaymentResponse>({
     name: 'refund-payment',
   }),
-  // google.protobuf.Empty in: a message, or undefined (no value, as the Go generators send).
+  // google.protobuf.Empty in: a message, or undefined (no value, as the Go generators and
+  // the generated Python code send). Out: undefined, as the generated Python handler
+  // answers an Empty result with no payload (binary/null).
   checkHealth: nexus.operation<google.protobuf.Empty.$Properties | undefined, payments.v1.HealthStatus>({
     name: 'CheckHealth',
   }),

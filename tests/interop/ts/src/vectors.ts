@@ -12,7 +12,9 @@
 //     json/protobuf, with the vector's metadata (encoding, messageType), and data
 //     that parses to the same JSON value as the vector's, every key lowerCamelCase;
 //   - the binary converter must give the vector's metadata and exactly its bytes;
-//   - both vector payloads must decode (fromPayload) to the same message.
+//   - both vector payloads must decode (fromPayload) to the same message;
+//   - the json/protobuf payload with a field added that the message does not
+//     have (as a peer on a newer contract sends) must decode to it as well.
 // Byte-identical JSON is reported, not required (key order and escaping differ
 // between SDKs; the JSON value is what counts).
 //
@@ -29,6 +31,7 @@ import { protobufRoot } from './protos';
 
 const FORMAT = 1;
 const LOWER_CAMEL = /^[a-z][A-Za-z0-9]*$/;
+const UNKNOWN_FIELD = 'fieldOfANewerContract';
 
 interface VectorPayload {
   metadata: Record<string, string>;
@@ -50,6 +53,7 @@ interface VectorReport {
   tsJson?: string;
   jsonBytesIdentical?: boolean;
   binaryBytesIdentical?: boolean;
+  unknownJsonFieldIgnored?: boolean;
   failures: string[];
 }
 
@@ -148,6 +152,19 @@ function checkVector(file: string, vector: Vector, root: Root): VectorReport {
     } catch (err) {
       fail(`${encoding}: cannot decode the vector payload: ${String(err)}`);
     }
+  }
+
+  // A field from a newer contract: the default chain reads past it.
+  const withUnknown = { ...JSON.parse(vectorJson), [UNKNOWN_FIELD]: 'from a newer contract' };
+  try {
+    const decoded = payloadConverter.fromPayload<Message>(
+      toPayload({ metadata: jsonVector.metadata, data_base64: Buffer.from(JSON.stringify(withUnknown)).toString('base64') }),
+    );
+    report.unknownJsonFieldIgnored = Buffer.from(type.encode(decoded).finish()).equals(expectedBinary);
+    if (!report.unknownJsonFieldIgnored) fail(`json/protobuf with ${UNKNOWN_FIELD}: decodes to a different message`);
+  } catch (err) {
+    report.unknownJsonFieldIgnored = false;
+    fail(`json/protobuf with ${UNKNOWN_FIELD}: cannot decode: ${String(err)}`);
   }
 
   // The single-encoding JSON converter agrees with the chain.
