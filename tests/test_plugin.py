@@ -9,7 +9,7 @@ from protoc_gen_nexus_python import plugin
 from protoc_gen_nexus_python.parameters import parse_parameters
 from protoc_gen_nexus_python.plugin import run
 from protoc_gen_nexus_python.resolve import resolve
-from support.protoc import capture_request, option_include_dir, write_protos
+from support.protoc import PROTO_DIR, capture_request, option_include_dir, write_protos
 
 EXAMPLES = ["payments/v1/payments.proto", "orders/v1/orders.proto"]
 
@@ -134,7 +134,6 @@ def test_module_map_applies_to_every_message_import(tmp_path: Path) -> None:
     )
     content = files["payments/v1/payments_nexus.py"]
     assert "from gen.payments.v1 import payments_pb2\n" in content
-    assert "from google.protobuf import empty_pb2\n" in content
     orders = generate(
         capture_request(tmp_path, EXAMPLES, parameter="module-map=orders=acme.orders")
     )["orders/v1/orders_nexus.py"]
@@ -353,3 +352,16 @@ def test_padded_operation_name_is_an_error(tmp_path: Path) -> None:
     error = error_of(request)
     assert error.startswith("shop/v1/shop.proto:9:3: ")
     assert "operation name ' buy' is empty or has surrounding whitespace" in error
+
+
+def test_module_prefix_leaves_well_known_types_alone(tmp_path: Path) -> None:
+    fixtures = PROTO_DIR.parent / "tests" / "fixtures" / "proto"
+    request = capture_request(
+        tmp_path,
+        ["wkt/v1/wkt.proto"],
+        include=[fixtures, option_include_dir()],
+        parameter="module-prefix=gen",
+    )
+    content = generate(request)["wkt/v1/wkt_nexus.py"]
+    assert "from gen.wkt.v1 import wkt_pb2\n" in content
+    assert "from google.protobuf import any_pb2, struct_pb2, timestamp_pb2, wrappers_pb2\n" in content

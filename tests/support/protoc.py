@@ -20,7 +20,10 @@ import sys
 from pathlib import Path
 Path(sys.argv[1]).write_bytes(sys.stdin.buffer.read())
 from google.protobuf.compiler import plugin_pb2
-sys.stdout.buffer.write(plugin_pb2.CodeGeneratorResponse().SerializeToString())
+response = plugin_pb2.CodeGeneratorResponse(
+    supported_features=3, minimum_edition=998, maximum_edition=1000
+)  # proto3 optional and editions, as the real plugin declares
+sys.stdout.buffer.write(response.SerializeToString())
 """
 
 

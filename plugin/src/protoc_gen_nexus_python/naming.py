@@ -30,14 +30,34 @@ def safe_identifier(name: str) -> str:
     return name
 
 
+# Parameters and locals of generated methods whose bodies refer to the service
+# class: a class of one of these names would be shadowed there.
+_METHOD_LOCALS = frozenset(
+    {"self", "ctx", "request", "client", "endpoint", "options", "handle", "checked"}
+)
+
+
+def class_identifier(name: str) -> str:
+    """`safe_identifier` for a service class, which must not be a generated local either.
+
+    `client.create_nexus_client(client, ...)` would pass the Temporal client
+    where a service named `client` belongs; such a class becomes `client_`.
+    """
+    return name + "_" if name in _METHOD_LOCALS else safe_identifier(name)
+
+
 def pb2_module(proto_path: str) -> str:
     """The module protoc's Python generator writes for a .proto file."""
     return _module_stem(proto_path).replace("/", ".") + "_pb2"
 
 
 def nexus_output_path(proto_path: str) -> str:
-    """The generated file, beside the `_pb2.py` of the same proto file."""
-    return _module_stem(proto_path) + "_nexus.py"
+    """The generated file, beside the `_pb2.py` of the same proto file.
+
+    protoc's Python generator writes that file where its module path points,
+    so a dot in the file name is a directory: `a.b.proto` -> `a/b_pb2.py`.
+    """
+    return _module_stem(proto_path).replace(".", "/") + "_nexus.py"
 
 
 def _module_stem(proto_path: str) -> str:

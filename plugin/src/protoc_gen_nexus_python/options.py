@@ -46,7 +46,11 @@ class OptionReader:
             kind.extensions[extension] = field
         if field is False:
             return None
-        decoded = kind.message_class.FromString(options.SerializeToString())
+        data = options.SerializeToString()
+        if not data:
+            # No option set at all (most fields and messages): nothing to decode.
+            return None
+        decoded = kind.message_class.FromString(data)
         if not decoded.HasExtension(field):
             return None
         return decoded.Extensions[field]

@@ -1,11 +1,19 @@
 """The plugin parameter string (`--nexus-python_opt=...` or buf's `opt:`), parsed strictly."""
 
+import keyword
 import re
 from dataclasses import dataclass, field
 
 from protoc_gen_nexus_python.errors import GenerationError
 
 _MODULE_PATH = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+
+
+def _is_module_path(value: str) -> bool:
+    """A dotted path Python code can import: identifiers, none of them a keyword."""
+    return bool(_MODULE_PATH.match(value)) and not any(
+        keyword.iskeyword(part) for part in value.split(".")
+    )
 
 
 @dataclass(frozen=True)
@@ -93,14 +101,15 @@ def parse_parameters(text: str) -> Parameters:
         elif key == "module-prefix":
             if module_prefix is not None:
                 raise GenerationError("parameter module-prefix is given twice")
-            if not _MODULE_PATH.match(value):
+            if not _is_module_path(value):
                 raise GenerationError(
                     f"module-prefix must be a dotted Python module path, not {value!r}"
                 )
             module_prefix = value
         elif key == "module-map":
             source, sep, target = value.partition("=")
-            if not sep or not _MODULE_PATH.match(source) or not _MODULE_PATH.match(target):
+            # The source may hold a keyword: mapping such a path away is the way out.
+            if not sep or not _MODULE_PATH.match(source) or not _is_module_path(target):
                 raise GenerationError(
                     f"module-map must look like module-map=FROM=TO with dotted Python "
                     f"module paths (for example module-map=temporal.api=temporalio.api), "

@@ -55,8 +55,12 @@ class _SourceInfo:
     def __init__(self, file: descriptor_pb2.FileDescriptorProto) -> None:
         self.file_name = file.name
         self._by_path: dict[tuple[int, ...], descriptor_pb2.SourceCodeInfo.Location] = {}
+        # Only services are ever looked up; keeping just their locations skips
+        # the many of messages and fields (and keeps `location`'s scan short).
         for location in file.source_code_info.location:
-            self._by_path.setdefault(tuple(location.path), location)
+            path = location.path
+            if path and path[0] == _FILE_SERVICE:
+                self._by_path.setdefault(tuple(path), location)
 
     def location(self, *path: int) -> Location:
         """The location of `path`, or of the first element found below it."""
@@ -157,6 +161,13 @@ def _resolve_file(
     messages: _MessageIndex,
     parameters: Parameters,
 ) -> model.File:
+    if not file.service:
+        # Messages only: nothing to generate, and no source locations to index.
+        return model.File(
+            proto_path=file.name,
+            output_path=naming.nexus_output_path(file.name),
+            services=(),
+        )
     source = _SourceInfo(file)
     services = []
     for index, service in enumerate(file.service):
@@ -219,7 +230,7 @@ def _resolve_service(
     if ours is not None:
         option_location = source.location(*path, _SERVICE_OPTIONS, _NEXUSPROTO_SERVICE_NUMBER)
         default_endpoint = ours.default_endpoint
-        if default_endpoint and not _ENDPOINT_NAME.match(default_endpoint):
+        if default_endpoint and not _ENDPOINT_NAME.fullmatch(default_endpoint):
             raise GenerationError(
                 f"(nexusproto.v1.service).default_endpoint {default_endpoint!r} is not a "
                 "Nexus endpoint name: use letters, digits and '-', starting with a letter "
@@ -256,7 +267,7 @@ def _resolve_service(
         proto_name=service.name,
         full_name=full_name,
         name=name,
-        class_name=naming.safe_identifier(service.name),
+        class_name=naming.class_identifier(service.name),
         comment=source.comment(*path),
         tags=tags,
         location=location,
@@ -292,7 +303,7 @@ def _resolve_operation(
     name = annotations.name if annotations is not None and annotations.name else method.name
     _check_wire_name(name, "operation", location, "(nexusannotations.v1.operation).name")
     attribute = naming.safe_identifier(naming.snake_case(method.name).lstrip("_"))
-    if not attribute:
+    if not attribute.isidentifier():  # empty, or a digit first (`_1Go` -> `1go`)
         raise GenerationError(
             f"method name {method.name!r} gives no usable Python name; rename the method",
             location,
@@ -306,6 +317,19 @@ def _resolve_operation(
                 f"{service.name}.{method.name} uses message {message.full_name}, whose name "
                 f"part {keywords[0]!r} is a Python keyword, so Python code cannot refer to it "
                 f"(protoc's own {message.python_module} cannot either); rename the message",
+                location,
+            )
+        unusable = [
+            part
+            for part in message.python_module.split(".")
+            if not part.isidentifier() or keyword.iskeyword(part)
+        ]
+        if unusable:
+            raise GenerationError(
+                f"{service.name}.{method.name} uses message {message.full_name} from module "
+                f"{message.python_module}, which Python code cannot import: {unusable[0]!r} "
+                "is not a module name. Rename the directory, or map the module elsewhere "
+                "with module-map",
                 location,
             )
 
@@ -348,6 +372,11 @@ def _check_wire_name(name: str, what: str, location: Location, option: str) -> N
         )
 
 
+# google.protobuf.Duration's documented range: about 10,000 years, nanos below a second.
+_MAX_DURATION_SECONDS = 315_576_000_000
+_MAX_DURATION_NANOS = 999_999_999
+
+
 def _timeout(duration: Any, option: str, location: Location) -> timedelta:
     if (
         duration.seconds < 0
@@ -355,7 +384,17 @@ def _timeout(duration: Any, option: str, location: Location) -> timedelta:
         or (duration.seconds == 0 and duration.nanos == 0)
     ):
         raise GenerationError(f"{option} must be a positive duration", location)
-    return timedelta(seconds=duration.seconds, microseconds=duration.nanos // 1000)
+    if duration.seconds > _MAX_DURATION_SECONDS or duration.nanos > _MAX_DURATION_NANOS:
+        raise GenerationError(
+            f"{option} is outside google.protobuf.Duration's range (seconds up to "
+            f"{_MAX_DURATION_SECONDS}, nanos up to {_MAX_DURATION_NANOS})",
+            location,
+        )
+    value = timedelta(seconds=duration.seconds, microseconds=duration.nanos // 1000)
+    if not value:
+        # Python's timedelta counts microseconds; zero would mean no timeout at all.
+        raise GenerationError(f"{option} must be at least one microsecond", location)
+    return value
 
 
 def _workflow_run(option: Any, input_type: model.Message, location: Location) -> model.WorkflowRun:
@@ -419,6 +458,11 @@ def _check_id_template(template: str, input_type: model.Message, location: Locat
             )
 
 
+def _on_line(location: Location) -> str:
+    """` (line N)` for naming the other element of a clash; nothing when no line is known."""
+    return f" (line {location.line})" if location.line else ""
+
+
 def _check_operation_names(service_name: str, operations: list[model.Operation]) -> None:
     """Two operations may share neither a wire name nor any generated Python name."""
     by_wire: dict[str, model.Operation] = {}
@@ -427,8 +471,8 @@ def _check_operation_names(service_name: str, operations: list[model.Operation])
         other = by_wire.get(operation.name)
         if other is not None:
             raise GenerationError(
-                f"{service_name}.{operation.method_name} and {service_name}.{other.method_name} "
-                f"(line {other.location.line}) both have the Nexus operation name "
+                f"{service_name}.{operation.method_name} and {service_name}.{other.method_name}"
+                f"{_on_line(other.location)} both have the Nexus operation name "
                 f"{operation.name!r}; give one a distinct (nexusannotations.v1.operation).name",
                 operation.location,
             )
@@ -438,7 +482,7 @@ def _check_operation_names(service_name: str, operations: list[model.Operation])
             if other is not None and other is not operation:
                 raise GenerationError(
                     f"{service_name}.{operation.method_name} and {service_name}."
-                    f"{other.method_name} (line {other.location.line}) both generate the "
+                    f"{other.method_name}{_on_line(other.location)} both generate the "
                     f"Python name {python_name!r}; rename one of the methods",
                     operation.location,
                 )
@@ -456,8 +500,8 @@ def _check_class_names(services: list[model.Service]) -> None:
             other = seen.get(name)
             if other is not None:
                 raise GenerationError(
-                    f"services {service.proto_name} and {other.proto_name} (line "
-                    f"{other.location.line}) both generate the Python class {name!r}; "
+                    f"services {service.proto_name} and {other.proto_name}"
+                    f"{_on_line(other.location)} both generate the Python class {name!r}; "
                     "rename one of them or move it to another file",
                     service.location,
                 )

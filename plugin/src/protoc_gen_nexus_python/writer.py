@@ -233,7 +233,14 @@ def string_literal(text: str) -> str:
         .replace("\r", "\\r")
         .replace("\t", "\\t")
     )
-    body = "".join(ch if ch.isprintable() or ch == " " else f"\\u{ord(ch):04x}" for ch in body)
+    body = "".join(
+        ch
+        if ch.isprintable() or ch == " "
+        else f"\\u{ord(ch):04x}"
+        if ord(ch) < 0x10000
+        else f"\\U{ord(ch):08x}"
+        for ch in body
+    )
     return f'"{body}"'
 
 
@@ -252,8 +259,11 @@ def docstring_lines(text: str, indent: str) -> list[str]:
     if not lines:
         return []
     lines[0] = lines[0].lstrip()
-    if lines[-1].endswith('"'):
-        lines[-1] = lines[-1][:-1] + '\\"'
+    # A quote right before the closing quotes would end the string early,
+    # unless it is escaped already (as the last of an escaped `"""` is).
+    body = lines[-1][:-1]
+    if lines[-1].endswith('"') and (len(body) - len(body.rstrip("\\"))) % 2 == 0:
+        lines[-1] = body + '\\"'
     if len(lines) == 1:
         return [f'{indent}"""{lines[0]}"""']
     out = [f'{indent}"""{lines[0]}']
@@ -264,11 +274,16 @@ def docstring_lines(text: str, indent: str) -> list[str]:
 
 def _docstring_text(line: str) -> str:
     line = line.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+    if line.isprintable():
+        # Nearly every line: nothing to escape, so skip the per-character pass.
+        return line
     return "".join(
         ch
         if ch.isprintable() or ch == " "
         else f"\\x{ord(ch):02x}"
         if ord(ch) < 256
         else f"\\u{ord(ch):04x}"
+        if ord(ch) < 0x10000
+        else f"\\U{ord(ch):08x}"
         for ch in line
     )

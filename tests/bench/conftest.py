@@ -1,0 +1,3 @@
+"""The benchmarks are not tests: `make bench` runs them (tests/bench/run.py), pytest never does."""
+
+collect_ignore_glob = ["*"]
