@@ -7,7 +7,7 @@ BIN := $(abspath $(VENV))/bin
 export PATH := $(BIN):$(PATH)
 SETUP_STAMP := $(VENV)/.setup-done
 
-.PHONY: setup generate options golden test demo bench clean interop
+.PHONY: setup generate options golden test fuzz demo bench clean interop
 
 setup: $(SETUP_STAMP)
 
@@ -39,6 +39,12 @@ options: setup
 
 test: generate
 	$(BIN)/python -m pytest tests
+
+# The property tests of tests/test_fuzz.py with thousands of random contracts
+# instead of the bounded, repeatable sample `make test` runs (FUZZ_EXAMPLES=N
+# sets how many); found failures are kept in .venv/hypothesis and replayed first.
+fuzz: generate
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/test_fuzz.py -q
 
 golden: generate
 	UPDATE_GOLDEN=1 $(BIN)/python -m pytest tests/test_golden.py tests/test_fixtures.py -q -k golden

@@ -76,7 +76,12 @@ class _SourceInfo:
         found = self._by_path.get(path)
         if found is None:
             return ""
-        return textwrap.dedent(found.leading_comments).strip()
+        text: str | bytes = found.leading_comments
+        if isinstance(text, bytes):
+            # protoc passes comments on as the file has them, and protobuf hands
+            # one that is not UTF-8 (a Latin-1 file, say) over as bytes.
+            text = text.decode("utf-8", errors="replace")
+        return textwrap.dedent(text).strip()
 
 
 class _MessageIndex:
@@ -106,8 +111,13 @@ class _MessageIndex:
             python_module=self._parameters.python_module(naming.pb2_module(file.name)),
             qualname=qualname,
             field_names=tuple(field.name for field in message.field),
-            has_validation_rules=self._rules_in(type_name, set()),
+            has_validation_rules=self._has_rules_at(type_name),
         )
+
+    def _has_rules_at(self, type_name: str) -> bool:
+        if type_name not in self._has_rules:
+            self._has_rules[type_name] = self._rules_in(type_name, set())
+        return self._has_rules[type_name]
 
     def _rules_in(self, type_name: str, visiting: set[str]) -> bool:
         if type_name in self._has_rules:
@@ -128,7 +138,11 @@ class _MessageIndex:
                 if f.type == descriptor_pb2.FieldDescriptorProto.TYPE_MESSAGE
             )
         )
-        self._has_rules[type_name] = found
+        # Only "yes" is kept from below the top of a search: a message still on
+        # the search path counts as "no" there just to end a cycle, so a "no"
+        # that depends on it is not the message's own answer.
+        if found:
+            self._has_rules[type_name] = True
         return found
 
 
