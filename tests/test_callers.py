@@ -32,13 +32,13 @@ from typing import Any, TypeVar, cast
 import nexusproto
 import nexusrpc
 import pytest
-from google.protobuf import empty_pb2
+import support.payments as support_payments
 from payments.v1 import payments_pb2
 from payments.v1.payments_nexus import (
-    PaymentServiceHandler,
     PaymentServiceNexusClient,
     PaymentServiceStandaloneClient,
 )
+from support.payments import Call, RefundPaymentWorkflow
 from temporalio import workflow
 from temporalio.api.enums.v1 import EventType
 from temporalio.api.history.v1 import HistoryEvent
@@ -96,58 +96,20 @@ def invalid_payment() -> payments_pb2.ProcessPaymentRequest:
 # --- the payments side: a plain subclass of the generated handler base -------------
 
 
-@dataclass
-class Call:
-    operation: str
-    request: object
-
-
-class RecordingPayments(PaymentServiceHandler):
-    """Settles every payment; records each call it serves (after validation)."""
-
-    def __init__(self) -> None:
-        self.calls: list[Call] = []
+class RecordingPayments(support_payments.RecordingPayments):
+    """The shared payments team, which also declines DECLINE_ORDER."""
 
     async def process_payment(
         self,
         ctx: nexusrpc.handler.StartOperationContext,
         request: payments_pb2.ProcessPaymentRequest,
     ) -> payments_pb2.ProcessPaymentResponse:
-        self.calls.append(Call(ctx.operation, request))
         if request.order_id == DECLINE_ORDER:
+            self.calls.append(Call(ctx.operation, request))
             raise nexusrpc.HandlerError(
                 DECLINE_MESSAGE, type=nexusrpc.HandlerErrorType.BAD_REQUEST
             )
-        return payments_pb2.ProcessPaymentResponse(
-            transaction_id=f"tx-{request.order_id}-{uuid.uuid4().hex[:8]}",
-            status=payments_pb2.PAYMENT_STATUS_SETTLED,
-        )
-
-    # refund_payment: the generated body starts RefundPaymentWorkflow.
-
-    async def check_health(
-        self, ctx: nexusrpc.handler.StartOperationContext
-    ) -> payments_pb2.HealthStatus:
-        self.calls.append(Call(ctx.operation, None))
-        return payments_pb2.HealthStatus(accepting_charges=True)
-
-    async def reset_ledger(self, ctx: nexusrpc.handler.StartOperationContext) -> None:
-        self.calls.append(Call(ctx.operation, None))
-
-
-@workflow.defn
-class RefundPaymentWorkflow:
-    """The workflow the generated refund_payment body starts, by this type name."""
-
-    @workflow.run
-    async def run(
-        self, request: payments_pb2.RefundPaymentRequest
-    ) -> payments_pb2.RefundPaymentResponse:
-        await workflow.sleep(0.1)  # an asynchronous operation, not answered at once
-        return payments_pb2.RefundPaymentResponse(
-            refund_id=f"refund-of-{request.transaction_id}",
-            status=payments_pb2.PAYMENT_STATUS_REFUNDED,
-        )
+        return await super().process_payment(ctx, request)
 
 
 # --- the orders side: workflows calling payments through the generated client ------

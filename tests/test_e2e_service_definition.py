@@ -29,7 +29,6 @@ with workflow.unsafe.imports_passed_through():
         DevServer,
         connect,
         create_nexus_endpoint,
-        sandbox_runner,
         unique_name,
         unique_task_queue,
     )

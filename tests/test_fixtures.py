@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from support.protoc import BIN, REPO, option_include_dir, run_protoc
+from support.typecheck import mypy_strict, pyright_strict
 from test_golden import read_tree
 
 FIXTURES = REPO / "tests" / "fixtures" / "proto"
@@ -86,36 +87,13 @@ def test_ruff(generated: Path) -> None:
 
 
 def test_mypy_strict(generated: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", *_nexus_files(generated)],
-        cwd=generated,
-        capture_output=True,
-        text=True,
-        env=dict(os.environ, MYPYPATH=str(generated)),
-    )
+    result = mypy_strict(_nexus_files(generated), cwd=generated, search_path=generated)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_pyright_strict(generated: Path, tmp_path: Path) -> None:
-    config = tmp_path / "pyrightconfig.json"
-    config.write_text(
-        json.dumps(
-            {
-                "typeCheckingMode": "strict",
-                "pythonVersion": "3.10",
-                "extraPaths": [str(generated)],
-                "venvPath": str(REPO),
-                "venv": ".venv",
-            }
-        )
-    )
     files = _nexus_files(generated)
-    result = subprocess.run(
-        [str(BIN / "pyright"), "--project", str(config), "--outputjson", *files],
-        capture_output=True,
-        text=True,
-    )
-    report = json.loads(result.stdout)
+    result, report = pyright_strict(files, config_dir=tmp_path, extra_paths=[generated])
     assert report["summary"]["filesAnalyzed"] == len(files), result.stdout
     assert report["generalDiagnostics"] == [], json.dumps(report["generalDiagnostics"], indent=1)
 

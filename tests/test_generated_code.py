@@ -1,14 +1,13 @@
 """The generated modules of the example contracts (`make generate`) as users get them."""
 
-import json
 import subprocess
 import sys
 from pathlib import Path
 
 import nexusrpc
 import pytest
-
 from support.protoc import BIN, REPO
+from support.typecheck import mypy_strict, pyright_strict
 
 GEN = REPO / "gen"
 NEXUS_MODULES = sorted(GEN.rglob("*_nexus.py"))
@@ -79,34 +78,12 @@ def test_ruff_check_and_format() -> None:
 
 
 def test_mypy_strict() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", *map(str, NEXUS_MODULES)],
-        cwd=GEN,
-        capture_output=True,
-        text=True,
-        check=False,
-        env={"MYPYPATH": str(GEN), "PATH": str(BIN)},
-    )
+    result = mypy_strict(NEXUS_MODULES, cwd=GEN, search_path=GEN)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_pyright_strict(tmp_path: Path) -> None:
-    # Files go on the command line: pyright ignores absolute paths in a config's
-    # "include" and would then analyse nothing, so the count is asserted too.
-    config = tmp_path / "pyrightconfig.json"
-    config.write_text(
-        json.dumps(
-            {
-                "typeCheckingMode": "strict",
-                "pythonVersion": "3.10",
-                "extraPaths": [str(GEN)],
-                "venvPath": str(REPO),
-                "venv": ".venv",
-            }
-        )
-    )
-    result = _run(BIN / "pyright", "--project", config, "--outputjson", *NEXUS_MODULES)
-    report = json.loads(result.stdout)
+    result, report = pyright_strict(NEXUS_MODULES, config_dir=tmp_path, extra_paths=[GEN])
     assert report["summary"]["filesAnalyzed"] == len(NEXUS_MODULES), result.stdout
     assert report["generalDiagnostics"] == [], result.stdout
     assert result.returncode == 0, result.stdout + result.stderr

@@ -48,7 +48,6 @@ with workflow.unsafe.imports_passed_through():
         DevServer,
         connect,
         create_nexus_endpoint,
-        sandbox_runner,
         unique_name,
         unique_task_queue,
     )
@@ -389,7 +388,6 @@ async def serving(server: DevServer, handler: Payments) -> AsyncIterator[Stack]:
             orders,
             task_queue=orders_queue,
             workflows=[CallPaymentsWorkflow, RefundThenCancelWorkflow],
-            workflow_runner=sandbox_runner(),
         ),
     ):
         yield Stack(payments, orders, endpoint.spec.name, orders_queue, starts)

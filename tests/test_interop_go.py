@@ -60,6 +60,7 @@ from payments.v1.payments_nexus import (
     PaymentServiceNexusClient,
     PaymentServiceStandaloneClient,
 )
+from support.payments import RefundPaymentWorkflow
 from temporalio import workflow
 from temporalio.api.enums.v1 import EventType
 from temporalio.api.workflowservice.v1 import RegisterNamespaceRequest
@@ -396,19 +397,6 @@ class Payments(PaymentServiceHandler):
         self.calls.append(Served(ctx.operation, None))
 
 
-@workflow.defn
-class RefundPaymentWorkflow:
-    """The workflow the generated refund_payment body starts, by this type name."""
-
-    @workflow.run
-    async def run(
-        self, request: payments_pb2.RefundPaymentRequest
-    ) -> payments_pb2.RefundPaymentResponse:
-        await workflow.sleep(0.1)
-        return payments_pb2.RefundPaymentResponse(
-            refund_id=f"refund-of-{request.transaction_id}",
-            status=payments_pb2.PAYMENT_STATUS_REFUNDED,
-        )
 
 
 class BinaryFirstPayloadConverter(CompositePayloadConverter):

@@ -33,15 +33,13 @@ import shutil
 import signal
 import subprocess
 import time
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import nexusrpc
 import pytest
 from payments.v1 import payments_pb2
-from payments.v1.payments_nexus import PaymentServiceHandler
+from support.payments import Call, RecordingPayments, RefundPaymentWorkflow
 from temporalio import workflow
 from temporalio.api.enums.v1 import EventType
 from temporalio.api.history.v1 import HistoryEvent
@@ -52,7 +50,6 @@ with workflow.unsafe.imports_passed_through():
         DevServer,
         connect,
         create_nexus_endpoint,
-        sandbox_runner,
         unique_name,
         unique_task_queue,
     )
@@ -78,52 +75,6 @@ TS_AMOUNT_MINOR = 1999  # what the TS workflow charges (workflows.ts)
 # --- the payments side: a plain subclass of the generated handler base -------------
 
 
-@dataclass
-class Call:
-    operation: str
-    request: object
-
-
-class RecordingPayments(PaymentServiceHandler):
-    """Settles every payment; records what each call decoded (after validation)."""
-
-    def __init__(self) -> None:
-        self.calls: list[Call] = []
-
-    async def process_payment(
-        self,
-        ctx: nexusrpc.handler.StartOperationContext,
-        request: payments_pb2.ProcessPaymentRequest,
-    ) -> payments_pb2.ProcessPaymentResponse:
-        self.calls.append(Call(ctx.operation, request))
-        return payments_pb2.ProcessPaymentResponse(
-            transaction_id=f"tx-{request.order_id}-{uuid.uuid4().hex[:8]}",
-            status=payments_pb2.PAYMENT_STATUS_SETTLED,
-        )
-
-    async def check_health(
-        self, ctx: nexusrpc.handler.StartOperationContext
-    ) -> payments_pb2.HealthStatus:
-        self.calls.append(Call(ctx.operation, None))
-        return payments_pb2.HealthStatus(accepting_charges=True)
-
-    async def reset_ledger(self, ctx: nexusrpc.handler.StartOperationContext) -> None:
-        self.calls.append(Call(ctx.operation, None))
-
-
-@workflow.defn
-class RefundPaymentWorkflow:
-    """The workflow the generated refund_payment body starts, by this type name."""
-
-    @workflow.run
-    async def run(
-        self, request: payments_pb2.RefundPaymentRequest
-    ) -> payments_pb2.RefundPaymentResponse:
-        await workflow.sleep(0.1)  # asynchronous: the caller gets a token first
-        return payments_pb2.RefundPaymentResponse(
-            refund_id=f"refund-of-{request.transaction_id}",
-            status=payments_pb2.PAYMENT_STATUS_REFUNDED,
-        )
 
 
 # --- node, npm and the project ------------------------------------------------------
@@ -250,7 +201,6 @@ async def run_ts_program(server: DevServer, project: TsProject, out: Path) -> Ru
         task_queue=payments_queue,
         workflows=[RefundPaymentWorkflow],
         nexus_service_handlers=[handler],
-        workflow_runner=sandbox_runner(),
     ):
         proc = await asyncio.create_subprocess_exec(
             project.node,

@@ -28,12 +28,12 @@ import pytest
 from google.protobuf import descriptor, descriptor_pb2
 from google.protobuf.compiler import plugin_pb2
 from nexusannotations.v1 import options_pb2 as nexusannotations
-from support.protoc import BIN, REPO
-from temporalio.api.workflowservice.v1 import service_pb2
-
 from protoc_gen_nexus_python import naming
 from protoc_gen_nexus_python.parameters import parse_parameters
 from protoc_gen_nexus_python.plugin import run
+from support.protoc import BIN, REPO
+from support.typecheck import mypy_strict, pyright_strict
+from temporalio.api.workflowservice.v1 import service_pb2
 
 SERVICE_PROTO = "temporal/api/workflowservice/v1/service.proto"
 OUTPUT = "temporal/api/workflowservice/v1/service_nexus.py"
@@ -301,36 +301,14 @@ TYPE_CHECKED = [f"{EXPOSED_MODULE}.py", f"{ALL_MODULE}.py"]
 
 
 def test_mypy_strict(generated: Generated) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", *TYPE_CHECKED],
-        cwd=generated.directory,
-        capture_output=True,
-        text=True,
-        check=False,
-        env={"PATH": str(BIN)},
-    )
+    result = mypy_strict(TYPE_CHECKED, cwd=generated.directory)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_pyright_strict(generated: Generated) -> None:
-    # Files go on the command line: pyright ignores absolute paths in a config's
-    # "include" and would then analyse nothing, so the count is asserted too.
-    config = generated.directory / "pyrightconfig.json"
-    config.write_text(
-        json.dumps(
-            {
-                "typeCheckingMode": "strict",
-                "pythonVersion": "3.10",
-                "venvPath": str(REPO),
-                "venv": ".venv",
-            }
-        )
+    result, report = pyright_strict(
+        TYPE_CHECKED, config_dir=generated.directory, cwd=generated.directory
     )
-    result = _run(
-        BIN / "pyright", "--project", config, "--outputjson", *TYPE_CHECKED, cwd=generated.directory
-    )
-    assert result.stdout, result.stderr
-    report = json.loads(result.stdout)
     assert report["summary"]["filesAnalyzed"] == len(TYPE_CHECKED), result.stdout
     assert report["generalDiagnostics"] == [], result.stdout
     assert result.returncode == 0, result.stdout + result.stderr

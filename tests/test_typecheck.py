@@ -11,7 +11,6 @@ Regenerate the expected file after an intended change with UPDATE_EXPECTED=1.
 """
 
 import importlib.util
-import json
 import os
 import subprocess
 import sys
@@ -21,6 +20,7 @@ from pathlib import Path
 import nexusrpc.handler
 import pytest
 from support.protoc import BIN, REPO
+from support.typecheck import pyright_strict
 
 GEN = REPO / "gen"
 TYPECHECK = Path(__file__).resolve().parent / "typecheck"
@@ -76,32 +76,12 @@ def pyright(tmp_path_factory: pytest.TempPathFactory) -> Report:
     config file's "include" ("Ignoring path ... because it is not relative") and
     would then check nothing.
     """
-    config = tmp_path_factory.mktemp("pyright") / "pyrightconfig.json"
-    config.write_text(
-        json.dumps(
-            {
-                "typeCheckingMode": "strict",
-                "pythonVersion": "3.10",
-                "extraPaths": [str(GEN)],
-                "venvPath": str(REPO),
-                "venv": ".venv",
-            }
-        )
-    )
-    result = subprocess.run(
-        [
-            str(BIN / "pyright"),
-            "--project",
-            str(config),
-            "--outputjson",
-            *(path.name for path in FILES),
-        ],
+    result, report = pyright_strict(
+        [path.name for path in FILES],
+        config_dir=tmp_path_factory.mktemp("pyright"),
+        extra_paths=[GEN],
         cwd=TYPECHECK,
-        capture_output=True,
-        text=True,
-        check=False,
     )
-    report = json.loads(result.stdout)
     assert report["summary"]["filesAnalyzed"] == len(FILES), (
         result.stdout + result.stderr
     )

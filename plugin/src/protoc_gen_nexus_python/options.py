@@ -34,6 +34,9 @@ class OptionReader:
         for file in files:
             self._pool.Add(file)
         self._kinds: dict[str, _OptionsKind | None] = {}
+        # Options are read for several extensions each (is it a Nexus service?
+        # then its name, tags, Temporal settings): decode each message once.
+        self._decoded: dict[int, tuple[Message, Message | None]] = {}
 
     def get(self, options: Message, extension: str) -> Any | None:
         """The extension's value on `options`, or None when it is not set."""
@@ -46,14 +49,22 @@ class OptionReader:
             kind.extensions[extension] = field
         if field is False:
             return None
-        data = options.SerializeToString()
-        if not data:
-            # No option set at all (most fields and messages): nothing to decode.
-            return None
-        decoded = kind.message_class.FromString(data)
-        if not decoded.HasExtension(field):
+        decoded = self._decode(kind, options)
+        if decoded is None or not decoded.HasExtension(field):
             return None
         return decoded.Extensions[field]
+
+    def _decode(self, kind: _OptionsKind, options: Message) -> Message | None:
+        """`options` re-parsed with the request's extensions; None when nothing is set."""
+        cached = self._decoded.get(id(options))
+        if cached is not None and cached[0] is options:
+            return cached[1]
+        data = options.SerializeToString()
+        # No option set at all (most fields and messages): nothing to decode.
+        decoded = kind.message_class.FromString(data) if data else None
+        # The entry keeps `options` alive, so its id cannot be reused meanwhile.
+        self._decoded[id(options)] = (options, decoded)
+        return decoded
 
     def _kind(self, options_type: str) -> _OptionsKind | None:
         if options_type not in self._kinds:

@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,12 +46,20 @@ def find_temporal_cli() -> str:
 
 @dataclass
 class LocalServer:
-    target: str
+    host: str
+    port: int
     log_path: Path
     process: subprocess.Popen[bytes]
+    owns_log_dir: bool
+    """True when the log lives in a directory made for it, which stop() removes."""
+
+    @property
+    def target(self) -> str:
+        """`host:port` of the frontend gRPC service, for `Client.connect`."""
+        return f"{self.host}:{self.port}"
 
     def stop(self, *, keep_log: bool = False) -> None:
-        """Stop the server process (this one only, by its pid); drop its log."""
+        """Stop the server process (this one only, by its pid); drop its own log dir."""
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             try:
@@ -58,7 +67,7 @@ class LocalServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=10)
-        if not keep_log:
+        if self.owns_log_dir and not keep_log:
             shutil.rmtree(self.log_path.parent, ignore_errors=True)
 
 
@@ -69,15 +78,23 @@ def _free_port(host: str) -> int:
 
 
 async def start_local_server(
-    namespaces: tuple[str, ...], dynamic_config: dict[str, str]
+    namespaces: Sequence[str],
+    dynamic_config: Mapping[str, str],
+    *,
+    log_path: Path | None = None,
+    extra_args: Sequence[str] = (),
 ) -> LocalServer:
-    """Start `temporal server start-dev` on a free port.
+    """Start `temporal server start-dev` on a free port, in memory and offline.
 
-    Returns once every namespace answers.
+    The server ignores the user's CLI config file and TEMPORAL_* variables. Its
+    output goes to `log_path`, or to a temporary directory removed by stop().
+    Returns once "default" and every namespace answer.
     """
     host = "127.0.0.1"
     port = _free_port(host)
-    log_path = Path(tempfile.mkdtemp(prefix="orders-payments-demo-")) / "temporal.log"
+    owns_log_dir = log_path is None
+    if log_path is None:
+        log_path = Path(tempfile.mkdtemp(prefix="orders-payments-demo-")) / "temporal.log"
     args = [
         find_temporal_cli(),
         "server",
@@ -89,7 +106,6 @@ async def start_local_server(
         str(port),
         "--log-level",
         "warn",
-        # The demo's server is its own: no user config file or TEMPORAL_* variables.
         "--disable-config-file",
         "--disable-config-env",
     ]
@@ -97,11 +113,12 @@ async def start_local_server(
         args += ["--namespace", namespace]
     for key, value in dynamic_config.items():
         args += ["--dynamic-config-value", f"{key}={value}"]
+    args += extra_args
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
             args, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT
         )
-    server = LocalServer(target=f"{host}:{port}", log_path=log_path, process=process)
+    server = LocalServer(host, port, log_path, process, owns_log_dir)
     try:
         await _wait_until_serving(server, ("default", *namespaces))
     except BaseException:
