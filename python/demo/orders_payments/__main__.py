@@ -1,9 +1,9 @@
 """`python -m orders_payments`: run the demo (see the package documentation)."""
 
-import asyncio
-import sys
-
 from orders_payments.run import main
 
+import nexusproto.process
+
 if __name__ == "__main__":
-    sys.exit(asyncio.run(main()))
+    # Exits without interpreter teardown, which the SDK's native threads can crash.
+    nexusproto.process.run(main())

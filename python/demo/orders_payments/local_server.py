@@ -83,15 +83,18 @@ async def start_local_server(
     *,
     log_path: Path | None = None,
     extra_args: Sequence[str] = (),
+    port: int | None = None,
 ) -> LocalServer:
-    """Start `temporal server start-dev` on a free port, in memory and offline.
+    """Start `temporal server start-dev` on `port` (default: a free one), offline.
 
-    The server ignores the user's CLI config file and TEMPORAL_* variables. Its
-    output goes to `log_path`, or to a temporary directory removed by stop().
-    Returns once "default" and every namespace answer.
+    State is in memory unless `extra_args` names a `--db-filename`. The server
+    ignores the user's CLI config file and TEMPORAL_* variables. Its output goes
+    to `log_path`, or to a temporary directory removed by stop(). Returns once
+    "default" and every namespace answer.
     """
     host = "127.0.0.1"
-    port = _free_port(host)
+    if port is None:
+        port = _free_port(host)
     owns_log_dir = log_path is None
     if log_path is None:
         log_path = Path(tempfile.mkdtemp(prefix="orders-payments-demo-")) / "temporal.log"
@@ -114,7 +117,7 @@ async def start_local_server(
     for key, value in dynamic_config.items():
         args += ["--dynamic-config-value", f"{key}={value}"]
     args += extra_args
-    with open(log_path, "wb") as log:
+    with open(log_path, "ab") as log:
         process = subprocess.Popen(
             args, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT
         )

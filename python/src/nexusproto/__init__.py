@@ -6,6 +6,8 @@ needs to. What it holds:
 - `ServiceHandler`, the base of generated handler classes, which turns a
   plain subclass into a registered Nexus service handler (see
   `nexusproto.handler`).
+- `idempotency_key(ctx)`, the key a sync handler deduplicates its side
+  effect on, since a start can be retried (see `nexusproto.workflows`).
 - `InvalidRequestError`, raised by generated callers, in workflows and in
   application code, when a request breaks its rules; nothing is sent.
 - `nexusproto.validation`: protovalidate checks of payloads and the
@@ -30,7 +32,7 @@ with workflow.unsafe.imports_passed_through():
         new_operation_id,
     )
     from nexusproto.handler import ServiceHandler, operation, workflow_run
-    from nexusproto.workflows import default_workflow_id
+    from nexusproto.workflows import default_workflow_id, idempotency_key
 
 __all__ = [
     "InvalidRequestError",
@@ -39,6 +41,7 @@ __all__ = [
     "WorkflowCallOptions",
     "checked_request",
     "default_workflow_id",
+    "idempotency_key",
     "new_operation_id",
     "operation",
     "workflow_run",
