@@ -338,35 +338,219 @@ async def handler_killed_workflow_run(workdir: Path, size: Size) -> Row:
                 f"{attempts} start attempts for {len(ops)} operations; "
                 f"{sum(1 for n in starts_by_key.values() if n > 1)} refunds were started "
                 "again by a retried start and joined their existing workflow",
-                f"{len(batches_of(ops))} caller workflows, none failed",
+                f"{len(handles)} caller workflows, none failed",
             ],
         )
 
     return await with_cluster(workdir, body)
 
 
-def batches_of(ops: Sequence[team.Op]) -> list[list[team.Op]]:
-    return chunks(ops)
+
+# --- 2. handler worker killed during sync operations ----------------------------------
+
+SLOW_SECONDS = 1.5
+
+
+async def handler_killed_sync(workdir: Path, size: Size) -> Row:
+    """Payments in flight (some slow) while the payments worker is killed."""
+    rng = random.Random(2)
+
+    async def body(cluster: Cluster) -> Row:
+        payments, _, endpoint = await standard_cluster(
+            cluster, {team.SLOW_ENV: str(SLOW_SECONDS)}
+        )
+        orders = await cluster.client("orders")
+        ops: list[team.Op] = []
+        handles = []
+        points: dict[str, int] = {}
+
+        def new_ops(count: int) -> list[team.Op]:
+            made = [
+                team.Op("pay", key("slow" if rng.random() < 0.7 else "ok"))  # noqa: PLR2004
+                for _ in range(count)
+            ]
+            ops.extend(made)
+            return made
+
+        per_kill = max(size.sync_ops // (size.kills + 1), 1)
+        handles += await start_batches(orders, endpoint, new_ops(per_kill))
+        kinds = ["while handlers run", "before the start"]
+        for index in range(size.kills):
+            point = kinds[index % len(kinds)]
+            points[point] = points.get(point, 0) + 1
+            if point == "before the start":
+                payments.kill()
+                handles += await start_batches(orders, endpoint, new_ops(per_kill))
+                await asyncio.sleep(rng.uniform(0.5, 2))
+            else:
+                await in_flight(payments, "run", SLOW_SECONDS * 0.6, "a payment being handled")
+                payments.kill()
+            await payments.start()
+            progress(f"payments worker killed {point}, restarted")
+            if point != "before the start":
+                handles += await start_batches(orders, endpoint, new_ops(per_kill))
+        remaining = size.sync_ops - len(ops)
+        if remaining > 0:
+            handles += await start_batches(orders, endpoint, new_ops(remaining))
+
+        outcomes = await results(handles, timeout=240)
+        progress("every caller workflow ended")
+        completed, lost = expect_all(outcomes, ops)
+        records = payments.records()
+        duplicated = booked_twice(records)
+        # Every run of one operation carried the same request ID, so the idempotency
+        # key held; and the caller got the transaction of the one booking.
+        charges = {r["key"]: r["tx"] for r in records if r["e"] == "charge"}
+        mismatched = [
+            f"{o.key}: answered {o.value}, booked {charges.get(o.key)}"
+            for o in outcomes
+            if not o.error and charges.get(o.key) != o.value
+        ]
+        fail_if(
+            lost + duplicated + one_request_id_per_key(records) + mismatched,
+            "handler killed during sync operations",
+        )
+        runs = runs_per_key(records, [op.key for op in ops])
+        rerun = sum(1 for n in runs.values() if n > 1)
+        return Row(
+            "2. handler worker killed during sync operations",
+            len(ops),
+            completed,
+            len(lost),
+            len(duplicated),
+            f"{payments.kills} SIGKILLs of the payments worker ("
+            + ", ".join(f"{n}x {p}" for p, n in points.items())
+            + f"), {payments.starts - 1} restarts",
+            [
+                f"handler runs per operation: {histogram(runs)}; {rerun} of {len(ops)} "
+                f"operations ({100 * rerun / len(ops):.0f} %) ran more than once, every "
+                "re-run with the operation's own request ID, none booked twice",
+                f"{len(handles)} caller workflows, none failed",
+            ],
+            {"rerun": rerun},
+        )
+
+    return await with_cluster(workdir, body)
+
+
+# --- 3. caller worker killed ----------------------------------------------------------
+
+
+async def caller_killed(workdir: Path, size: Size) -> Row:
+    """Caller workflows waiting on outstanding operations while the orders worker dies."""
+    rng = random.Random(3)
+
+    async def body(cluster: Cluster) -> Row:
+        payments, orders_worker, endpoint = await standard_cluster(
+            cluster, {team.SLOW_ENV: "2"}
+        )
+        orders = await cluster.client("orders")
+        ops = [
+            team.Op("refund", key("rf"), f"wait={rng.uniform(2, 5):.2f}")
+            if index % 2
+            else team.Op("pay", key("slow"))
+            for index in range(size.caller_ops)
+        ]
+        handles = await start_batches(orders, endpoint, ops)
+        kills = max(size.kills // 2, 1)
+        for _ in range(kills):
+            # Wait until operations are outstanding (started, not all answered).
+            await in_flight(payments, "run", 1.5, "operations reaching the handler")
+            orders_worker.kill()
+            await asyncio.sleep(rng.uniform(0.5, 2))
+            await orders_worker.start()
+            progress("orders worker killed with operations outstanding, restarted")
+
+        outcomes = await results(handles, timeout=240)
+        progress("every caller workflow ended")
+        completed, lost = expect_all(outcomes, ops)
+        records = payments.records()
+        attempts = count_by(records, "attempt", "rid")
+        runs = runs_per_key(records, [op.key for op in ops])
+        started_twice = [f"{k}: started {n} times" for k, n in runs.items() if n != 1]
+        retried = [f"request {rid}: {n} start attempts" for rid, n in attempts.items() if n > 1]
+        refunds = [op.key for op in ops if op.kind == "refund"]
+        executions = await refund_executions(await cluster.client("payments"), refunds)
+        duplicated = duplicated_refunds(executions) + booked_twice(records)
+        fail_if(lost + started_twice + retried + duplicated, "caller worker killed")
+        return Row(
+            "3. caller worker killed",
+            len(ops),
+            completed,
+            len(lost),
+            len(duplicated),
+            f"{orders_worker.kills} SIGKILLs of the orders worker while its "
+            f"{len(handles)} workflows waited on {len(ops)} outstanding operations, "
+            f"{orders_worker.starts - 1} restarts",
+            [
+                f"every operation was started exactly once ({sum(attempts.values())} start "
+                f"attempts for {len(ops)} operations): the restarted worker replayed the "
+                "workflows and picked up the results",
+            ],
+        )
+
+    return await with_cluster(workdir, body)
+
+
+# --- 4. server restarted ----------------------------------------------------------------
+
+
+async def server_restarted(workdir: Path, size: Size) -> Row:
+    """Both kinds of operations in flight while the dev server is killed and restarted."""
+    rng = random.Random(4)
+
+    async def body(cluster: Cluster) -> Row:
+        payments, orders_worker, endpoint = await standard_cluster(
+            cluster, {team.SLOW_ENV: "2"}
+        )
+        orders = await cluster.client("orders")
+        ops = [
+            team.Op("refund", key("rf"), f"wait={rng.uniform(1, 4):.2f}")
+            if index % 2
+            else team.Op("pay", key("slow" if index % 4 else "ok"))
+            for index in range(size.server_ops)
+        ]
+        half = len(ops) // 2
+        handles = await start_batches(orders, endpoint, ops[:half])
+        restarts = max(size.kills // 3, 1)
+        for index in range(restarts):
+            await in_flight(payments, "run", 1.5, "operations reaching the handler")
+            cluster.server.kill()
+            await asyncio.sleep(rng.uniform(1, 3))
+            await cluster.server.start()
+            progress("server killed with operations in flight, restarted on its database")
+            if index == 0:
+                # The clients reconnect by themselves; new work is accepted again.
+                handles += await start_batches(orders, endpoint, ops[half:])
+
+        outcomes = await results(handles, timeout=300)
+        progress("every caller workflow ended")
+        completed, lost = expect_all(outcomes, ops)
+        records = payments.records()
+        refunds = [op.key for op in ops if op.kind == "refund"]
+        executions = await refund_executions(await cluster.client("payments"), refunds)
+        duplicated = duplicated_refunds(executions) + booked_twice(records)
+        fail_if(lost + duplicated + one_request_id_per_key(records), "server restarted")
+        runs = runs_per_key(records, [op.key for op in ops if op.kind == "pay"])
+        if payments.kills or orders_worker.kills:
+            raise ScenarioError("server restarted: a worker was restarted, not only the server")
+        return Row(
+            "4. server restarted",
+            len(ops),
+            completed,
+            len(lost),
+            len(duplicated),
+            f"{cluster.server.kills} SIGKILLs of the dev server, each restarted on its "
+            "database file and port; the worker processes kept running and reconnected",
+            [f"payment handler runs per operation: {histogram(runs)}"],
+        )
+
+    return await with_cluster(workdir, body)
 
 
 SCENARIOS: dict[str, Callable[[Path, Size], Awaitable[Row]]] = {
     "handler-killed-workflow-run": handler_killed_workflow_run,
+    "handler-killed-sync": handler_killed_sync,
+    "caller-killed": caller_killed,
+    "server-restarted": server_restarted,
 }
-
-
-__all__ = [
-    "FULL",
-    "REDUCED",
-    "SCENARIOS",
-    "Row",
-    "ScenarioError",
-    "Size",
-    "DataConverter",
-    "NexusOperationFailureError",
-    "PaymentServiceStandaloneClient",
-    "WorkflowExecutionStatus",
-    "common",
-    "payments_pb2",
-    "statistics",
-    "workflow",
-]
