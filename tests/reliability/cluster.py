@@ -56,6 +56,8 @@ class Server:
     """`temporal server start-dev` on a SQLite file, restartable on the same port and file."""
 
     workdir: Path
+    persistent: bool = True
+    """On a database file (restartable) or in memory (for load: no restart, less I/O)."""
     port: int | None = None
     local: LocalServer | None = None
     starts: int = 0
@@ -80,7 +82,7 @@ class Server:
             NAMESPACES,
             DYNAMIC_CONFIG,
             log_path=self.workdir / "temporal.log",
-            extra_args=["--db-filename", str(self.db_path)],
+            extra_args=["--db-filename", str(self.db_path)] if self.persistent else [],
             port=self.port,
         )
         self.port = self.local.port
@@ -88,7 +90,7 @@ class Server:
 
     def kill(self) -> None:
         """SIGKILL the server process; its database file stays."""
-        assert self.local is not None
+        assert self.local is not None and self.persistent
         self.local.process.kill()
         self.local.process.wait(timeout=30)
         self.kills += 1
@@ -220,12 +222,12 @@ class Cluster:
     workers: list[WorkerProcess] = field(default_factory=list)
 
     @classmethod
-    async def start(cls, workdir: Path) -> Cluster:
+    async def start(cls, workdir: Path, *, persistent: bool = True) -> Cluster:
         workdir.mkdir(parents=True, exist_ok=True)
         for stale in workdir.iterdir():
             if stale.is_file():
                 stale.unlink()
-        server = Server(workdir)
+        server = Server(workdir, persistent)
         await server.start()
         return cls(workdir, server)
 

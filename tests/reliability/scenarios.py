@@ -43,7 +43,9 @@ from temporalio.client import (
     WorkflowExecutionStatus,
     WorkflowHandle,
 )
-from temporalio.converter import DataConverter
+from temporalio.api.common.v1 import Payload
+from temporalio.common import RawValue
+from temporalio.service import RPCError, RPCStatusCode
 
 T = TypeVar("T")
 
@@ -242,8 +244,10 @@ def fail_if(problems: Sequence[str], scenario: str) -> None:
         raise ScenarioError(f"{scenario}: {shown}{more}")
 
 
-async def with_cluster(workdir: Path, body: Callable[[Cluster], Awaitable[Row]]) -> Row:
-    cluster = await Cluster.start(workdir)
+async def with_cluster(
+    workdir: Path, body: Callable[[Cluster], Awaitable[Row]], *, persistent: bool = True
+) -> Row:
+    cluster = await Cluster.start(workdir, persistent=persistent)
     try:
         row = await body(cluster)
     except BaseException:
@@ -548,9 +552,598 @@ async def server_restarted(workdir: Path, size: Size) -> Row:
     return await with_cluster(workdir, body)
 
 
+# --- 5. load -------------------------------------------------------------------------
+
+STANDALONE_SHARE = 5
+"""One operation in this many goes through a standalone client, the rest through workflows."""
+
+
+@dataclass
+class LoadRun:
+    variant: str
+    operations: int
+    seconds: float
+    latencies: list[float]
+    """Seconds from call to result, of every operation not ended in a replay."""
+
+    @property
+    def throughput(self) -> float:
+        return self.operations / self.seconds
+
+    def percentile(self, fraction: float) -> float:
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+async def standalone_call(client: Client, endpoint: str, variant: str, op: team.Op) -> team.Outcome:
+    """One operation from application code, timed here; failures reported, not raised."""
+    outcome = team.Outcome(op.key)
+    started = time.perf_counter()
+    try:
+        if variant == team.GENERATED:
+            payments = PaymentServiceStandaloneClient(client, endpoint=endpoint)
+            if op.kind == "pay":
+                outcome.value = (await payments.process_payment(team.payment_request(op.key))).transaction_id
+            else:
+                outcome.value = (await payments.refund_payment(team.refund_request(op))).refund_id
+        else:
+            raw = client.create_nexus_client(team.RawPaymentService, endpoint)
+            if op.kind == "pay":
+                paid = await raw.execute_operation(
+                    team.RawPaymentService.process_payment,
+                    team.payment_request(op.key),
+                    id=str(uuid.uuid4()),
+                    schedule_to_close_timeout=timedelta(seconds=60),
+                )
+                outcome.value = paid.transaction_id
+            else:
+                refunded = await raw.execute_operation(
+                    team.RawPaymentService.refund_payment,
+                    team.refund_request(op),
+                    id=str(uuid.uuid4()),
+                    schedule_to_close_timeout=timedelta(seconds=60),
+                )
+                outcome.value = refunded.refund_id
+    except NexusOperationFailureError as err:
+        outcome.error = team.failure_chain(err)
+    outcome.latency_ns = int((time.perf_counter() - started) * 1e9)
+    return outcome
+
+
+async def load_round(
+    orders: Client, variant: str, endpoint: str, count: int
+) -> tuple[LoadRun, list[team.Op], list[team.Outcome]]:
+    ops = [
+        team.Op("pay", key("ok")) if index % 2 else team.Op("refund", key("rf"))
+        for index in range(count)
+    ]
+    standalone = ops[::STANDALONE_SHARE]
+    in_workflows = [op for index, op in enumerate(ops) if index % STANDALONE_SHARE]
+    started = time.perf_counter()
+    handles = await start_batches(orders, endpoint, in_workflows, variant=variant)
+    direct = await asyncio.gather(
+        *(standalone_call(orders, endpoint, variant, op) for op in standalone)
+    )
+    outcomes = [*direct, *await results(handles, timeout=300)]
+    seconds = time.perf_counter() - started
+    latencies = [o.latency_ns / 1e9 for o in outcomes if o.latency_ns >= 0]
+    return LoadRun(variant, len(ops), seconds, latencies), ops, outcomes
+
+
+async def load(workdir: Path, size: Size) -> Row:
+    """Bursts of mixed operations against one handler process: generated, then raw."""
+
+    async def body(cluster: Cluster) -> Row:
+        endpoints = {
+            team.GENERATED: await cluster.endpoint("payments", "payments"),
+            team.RAW: await cluster.endpoint("raw-payments", "raw-payments"),
+        }
+        handlers = {
+            team.GENERATED: await cluster.worker("payments", "payments"),
+            team.RAW: await cluster.worker("raw-payments", "raw-payments"),
+        }
+        await cluster.worker("orders", "orders")
+        orders = await cluster.client("orders")
+
+        # Warm-up, unmeasured: every code path of both variants once.
+        for variant, endpoint in endpoints.items():
+            _, warm_ops, warm = await load_round(orders, variant, endpoint, 20)
+            fail_if(expect_all(warm, warm_ops)[1], f"load warm-up ({variant})")
+        memory = {"after warm-up": handlers[team.GENERATED].memory_kib()[0]}
+
+        runs: dict[str, list[LoadRun]] = {team.GENERATED: [], team.RAW: []}
+        all_ops: list[team.Op] = []
+        lost: list[str] = []
+        for index in range(size.load_rounds):
+            order = [team.GENERATED, team.RAW] if index % 2 == 0 else [team.RAW, team.GENERATED]
+            for variant in order:
+                run, ops, outcomes = await load_round(
+                    orders, variant, endpoints[variant], size.load_ops
+                )
+                runs[variant].append(run)
+                all_ops += ops
+                lost += expect_all(outcomes, ops)[1]
+                progress(
+                    f"load round {index + 1} {variant}: {run.operations} operations in "
+                    f"{run.seconds:.1f} s, {run.throughput:.0f}/s, p99 "
+                    f"{run.percentile(0.99) * 1000:.0f} ms"
+                )
+            memory[f"after round {index + 1}"] = handlers[team.GENERATED].memory_kib()[0]
+        peak = handlers[team.GENERATED].memory_kib()[1]
+
+        records = [r for h in handlers.values() for r in h.records()]
+        refunds = [op.key for op in all_ops if op.kind == "refund"]
+        executions = await refund_executions(await cluster.client("payments"), refunds)
+        duplicated = duplicated_refunds(executions) + booked_twice(records)
+        fail_if(lost + duplicated, "load")
+        pays = [op.key for op in all_ops if op.kind == "pay"]
+        rerun = sum(1 for n in runs_per_key(records, pays).values() if n > 1)
+
+        def median(variant: str, measure: Callable[[LoadRun], float]) -> float:
+            return statistics.median(measure(run) for run in runs[variant])
+
+        figures = {
+            variant: {
+                "throughput": median(variant, lambda run: run.throughput),
+                "p50": median(variant, lambda run: run.percentile(0.50)),
+                "p95": median(variant, lambda run: run.percentile(0.95)),
+                "p99": median(variant, lambda run: run.percentile(0.99)),
+            }
+            for variant in runs
+        }
+        generated, raw = figures[team.GENERATED], figures[team.RAW]
+        throughput_ratio = generated["throughput"] / raw["throughput"]
+        p99_ratio = generated["p99"] / raw["p99"]
+        rss_growth = memory[f"after round {size.load_rounds}"] - memory["after round 1"]
+        per_op = rss_growth * 1024 / max(size.load_ops * (size.load_rounds - 1), 1)
+        total = len(all_ops)
+        return Row(
+            "5. load",
+            total,
+            total - len(lost),
+            len(lost),
+            len(duplicated),
+            f"{size.load_rounds} rounds per variant, alternating, each {size.load_ops} "
+            f"operations started at once (half sync, half workflow-run; "
+            f"{100 // STANDALONE_SHARE} % from standalone clients, the rest from "
+            f"{len(chunks(range(size.load_ops - size.load_ops // STANDALONE_SHARE)))} caller "  # type: ignore[arg-type]
+            "workflows) against one handler process per variant; no faults",
+            [
+                f"generated: {generated['throughput']:.0f} operations/s, p50 "
+                f"{generated['p50'] * 1000:.0f} ms, p95 {generated['p95'] * 1000:.0f} ms, "
+                f"p99 {generated['p99'] * 1000:.0f} ms (medians over rounds)",
+                f"raw SDK: {raw['throughput']:.0f} operations/s, p50 {raw['p50'] * 1000:.0f} "
+                f"ms, p95 {raw['p95'] * 1000:.0f} ms, p99 {raw['p99'] * 1000:.0f} ms",
+                f"generated / raw: throughput {throughput_ratio:.3f}, p99 {p99_ratio:.3f}",
+                f"generated handler process RSS: {memory['after warm-up'] / 1024:.0f} MiB after "
+                f"warm-up, peak {peak / 1024:.0f} MiB, "
+                + ", ".join(f"{v / 1024:.0f} MiB {k}" for k, v in memory.items() if k != "after warm-up")
+                + f" ({per_op:+.0f} bytes per operation after the first round)",
+                f"{rerun} payments ran more than once",
+            ],
+            {
+                "throughput_ratio": throughput_ratio,
+                "p99_ratio": p99_ratio,
+                "figures": figures,
+                "memory_kib": memory,
+                "peak_kib": peak,
+                "bytes_per_operation": per_op,
+                "rounds": {v: [(r.seconds, r.throughput, r.percentile(0.99)) for r in rs] for v, rs in runs.items()},
+            },
+        )
+
+    # In memory: nothing restarts the server here, and the file's I/O is not the
+    # generated code's to measure.
+    return await with_cluster(workdir, body, persistent=False)
+
+
+# --- 6. cancellation ---------------------------------------------------------------
+
+
+async def handler_workflow_status(
+    payments: Client, workflow_id: str, wanted: WorkflowExecutionStatus | None, wait: float
+) -> WorkflowExecutionStatus | None:
+    """The status once it is `wanted` (waiting up to `wait` s), else the last one seen."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            status = (await payments.get_workflow_handle(workflow_id).describe()).status
+        except RPCError as err:
+            if err.status != RPCStatusCode.NOT_FOUND:
+                raise
+            status = None  # not started yet
+        if status == wanted or time.monotonic() > deadline:
+            return status
+        await asyncio.sleep(0.1)
+
+
+async def cancellation(workdir: Path, size: Size) -> Row:
+    """Each cancellation type from a workflow, a standalone cancel, and a sync cancel."""
+
+    async def body(cluster: Cluster) -> Row:
+        payments_worker, _, endpoint = await standard_cluster(cluster, {team.SLOW_ENV: "2"})
+        orders = await cluster.client("orders")
+        payments = await cluster.client("payments")
+        problems: list[str] = []
+        notes: list[str] = []
+        completed = 0
+        # (cancellation type, seconds the caller stays open after it heard, the
+        # handler workflow's status then). TRY_CANCEL sends the cancel without
+        # waiting: a caller that ends at once may end before it is delivered.
+        cases = [
+            ("ABANDON", 0.0, WorkflowExecutionStatus.RUNNING),
+            ("TRY_CANCEL", 0.0, WorkflowExecutionStatus.RUNNING),
+            ("TRY_CANCEL", 3.0, WorkflowExecutionStatus.CANCELED),
+            ("WAIT_REQUESTED", 0.0, WorkflowExecutionStatus.CANCELED),
+            ("WAIT_COMPLETED", 0.0, WorkflowExecutionStatus.CANCELED),
+        ]
+        for name, linger, wanted in cases:
+            case = team.CancelCase(endpoint, key("rf"), name, linger_seconds=linger)
+            outcome = await orders.execute_workflow(
+                team.CancelOperation.run,
+                case,
+                id=key("cancel"),
+                task_queue="orders",
+                execution_timeout=timedelta(minutes=2),
+            )
+            workflow_id = f"refund-{case.key}"
+            # WAIT_COMPLETED promises the handler's workflow ended before the caller
+            # hears of it: look at once. A workflow that must stay RUNNING is looked
+            # at after 3 s; one that must be cancelled may take up to 10 s.
+            immediately = name == "WAIT_COMPLETED"
+            if wanted == WorkflowExecutionStatus.RUNNING:
+                await asyncio.sleep(3)
+            wait = 0.0 if immediately or wanted == WorkflowExecutionStatus.RUNNING else 10.0
+            status = await handler_workflow_status(payments, workflow_id, wanted, wait)
+            if status == WorkflowExecutionStatus.RUNNING:
+                await payments.get_workflow_handle(workflow_id).terminate("left running")
+            caller_ok = outcome.error.startswith("NexusOperationError") and (
+                "CancelledError" in outcome.error
+            )
+            if status != wanted or not caller_ok or not outcome.started_async:
+                problems.append(
+                    f"{name}: handler workflow {status.name if status else None} (wanted "
+                    f"{wanted.name}), caller saw {outcome.error!r}"
+                )
+            else:
+                completed += 1
+            stayed = f", caller open {linger:.0f} s longer" if linger else ""
+            notes.append(
+                f"{name}{stayed}: the caller saw NexusOperationError caused by "
+                f"CancelledError; the handler's workflow was "
+                f"{status.name if status else None}"
+                + (" when the caller heard of it" if immediately else "")
+            )
+
+        # A standalone operation (application code): handle.cancel().
+        standalone = PaymentServiceStandaloneClient(orders, endpoint=endpoint)
+        refund_key = key("rf")
+        handle = await standalone.start_refund_payment(
+            team.refund_request(team.Op("refund", refund_key, team.HOLD))
+        )
+        await handler_workflow_status(
+            payments, f"refund-{refund_key}", WorkflowExecutionStatus.RUNNING, 10
+        )
+        await handle.cancel()
+        try:
+            await asyncio.wait_for(handle.result(), 30)
+            error = "completed"
+        except NexusOperationFailureError as err:
+            error = team.failure_chain(err)
+        status = await handler_workflow_status(
+            payments, f"refund-{refund_key}", WorkflowExecutionStatus.CANCELED, 10
+        )
+        if status != WorkflowExecutionStatus.CANCELED or "CancelledError" not in error:
+            problems.append(f"standalone cancel: handler workflow {status}, caller saw {error!r}")
+        else:
+            completed += 1
+        notes.append(
+            f"standalone handle.cancel(): result() raised {error!r}; the handler's workflow "
+            f"was {status.name if status else None}"
+        )
+
+        # A sync operation cancelled while its handler runs: there is no started
+        # operation to cancel, so the handler is never told; what the caller sees
+        # depends on the cancellation type.
+        sync_cases = {"ABANDON": "CancelledError", "WAIT_COMPLETED": "completed"}
+        for name, expected in sync_cases.items():
+            sync_key = key("slow")
+            started = time.monotonic()
+            outcome = await orders.execute_workflow(
+                team.CancelOperation.run,
+                team.CancelCase(endpoint, sync_key, name, kind="pay"),
+                id=key("cancel-sync"),
+                task_queue="orders",
+                execution_timeout=timedelta(minutes=2),
+            )
+            elapsed = time.monotonic() - started
+
+            async def charged(sync_key: str = sync_key) -> bool | None:
+                booked = any(
+                    r["e"] == "charge" and r["key"] == sync_key
+                    for r in payments_worker.records()
+                )
+                return True if booked else None
+
+            await until(charged, "the cancelled payment's handler to finish", 15)
+            runs = runs_per_key(payments_worker.records(), [sync_key])[sync_key]
+            notes.append(
+                f"sync payment, {name}, cancelled 0.5 s into its 2 s handler: the caller "
+                f"saw {outcome.error!r} after {elapsed:.1f} s; the handler was not "
+                f"interrupted and booked the payment (ran {runs}x)"
+            )
+            if expected not in outcome.error or runs != 1:
+                problems.append(
+                    f"sync cancel {name}: caller saw {outcome.error!r}, handler ran {runs}x"
+                )
+            else:
+                completed += 1
+        fail_if(problems, "cancellation")
+        return Row(
+            "6. cancellation",
+            len(cases) + 1 + len(sync_cases),
+            completed,
+            0,
+            0,
+            "a caller workflow cancels a started refund once per cancellation type; "
+            "application code cancels a standalone refund; a workflow cancels a sync "
+            "payment while its handler runs",
+            notes,
+        )
+
+    return await with_cluster(workdir, body)
+
+
+# --- 7. failing handler code --------------------------------------------------------
+
+
+async def failing_handlers(workdir: Path, size: Size) -> Row:
+    """Exceptions from user code and from the generated code: who retries, how often."""
+
+    async def body(cluster: Cluster) -> Row:
+        payments_worker, _, endpoint = await standard_cluster(cluster)
+        orders = await cluster.client("orders")
+        problems: list[str] = []
+        notes: list[str] = []
+
+        def attempts_so_far() -> int:
+            return sum(1 for r in payments_worker.records() if r["e"] == "attempt")
+
+        async def call(order_key: str, timeout: float) -> tuple[str, float, int]:
+            started = time.monotonic()
+            error = await orders.execute_workflow(
+                team.FailingPayment.run,
+                team.Attempt(endpoint, order_key, timeout),
+                id=key("fail"),
+                task_queue="orders",
+                execution_timeout=timedelta(minutes=2),
+            )
+            elapsed = time.monotonic() - started
+            runs = runs_per_key(payments_worker.records(), [order_key])[order_key]
+            return error, elapsed, runs
+
+        # A plain exception: retried (retryable INTERNAL) until schedule-to-close.
+        timeout = size.failing_timeout_seconds
+        error, elapsed, runs = await call(key("raise"), timeout)
+        if "TimeoutError(SCHEDULE_TO_CLOSE)" not in error or runs < 2:  # noqa: PLR2004
+            problems.append(f"plain exception: {runs} attempts, caller saw {error!r}")
+        notes.append(
+            f"RuntimeError in the handler: {runs} attempts in {elapsed:.1f} s, until the "
+            f"caller's {timeout:.0f} s schedule-to-close timeout: {error!r}"
+        )
+
+        single = {
+            "non-retryable HandlerError": (
+                "handlererror",
+                "HandlerError(BAD_REQUEST, retryable=False)",
+            ),
+            "OperationError": ("operror", "ApplicationError(OperationError, non_retryable=True)"),
+            "response breaking the contract (the generated check)": (
+                "badresponse",
+                "HandlerError(INTERNAL, retryable=False)",
+            ),
+        }
+        for what, (prefix, expected) in single.items():
+            error, elapsed, runs = await call(key(prefix), 60)
+            if expected not in error or runs != 1:
+                problems.append(f"{what}: {runs} attempts, caller saw {error!r}")
+            notes.append(f"{what}: {runs} attempt, failed the caller in {elapsed:.1f} s: {error!r}")
+
+        # An invalid request can only come from a caller that skips the generated
+        # client's check (another language, the raw SDK): refused before user code.
+        invalid = team.payment_request(key("ok"))
+        invalid.amount.currency = "eur"
+        raw = orders.create_nexus_client(team.RawPaymentService, endpoint)
+        before = attempts_so_far()
+        started = time.monotonic()
+        handle = await raw.start_operation(
+            team.RawPaymentService.process_payment,
+            invalid,
+            id=str(uuid.uuid4()),
+            schedule_to_close_timeout=timedelta(seconds=60),
+        )
+        try:
+            await handle.result()
+            error = "completed"
+        except NexusOperationFailureError as err:
+            error = team.failure_chain(err)
+        elapsed = time.monotonic() - started
+        attempts = attempts_so_far() - before
+        runs = runs_per_key(payments_worker.records(), [invalid.order_id])[invalid.order_id]
+        if "HandlerError(BAD_REQUEST, retryable=False)" not in error or attempts != 1 or runs:
+            problems.append(f"invalid request: {attempts} attempts, {runs} runs, {error!r}")
+        notes.append(
+            f"request breaking buf.validate rules (raw caller): {attempts} attempt, user code "
+            f"never ran, failed in {elapsed:.1f} s: {error!r}"
+        )
+
+        # A second refund of a completed transaction: the contract's REJECT_DUPLICATE.
+        refund = team.Op("refund", key("rf"))
+        [first] = await results(await start_batches(orders, endpoint, [refund]), 60)
+        before = attempts_so_far()
+        started = time.monotonic()
+        [second] = await results(await start_batches(orders, endpoint, [refund]), 60)
+        elapsed = time.monotonic() - started
+        attempts = attempts_so_far() - before
+        if (
+            first.error
+            or "HandlerError(INTERNAL, retryable=False)" not in second.error
+            or attempts != 1
+        ):
+            problems.append(f"duplicate refund: {attempts} attempts, caller saw {second.error!r}")
+        notes.append(
+            f"second refund of a completed transaction (REJECT_DUPLICATE): {attempts} attempt, "
+            f"refused in {elapsed:.1f} s: {second.error!r}"
+        )
+        fail_if(problems, "failing handler code")
+        return Row(
+            "7. failing handler code",
+            6,
+            6,
+            0,
+            0,
+            "handlers raising a plain exception, a non-retryable HandlerError, an "
+            "OperationError, returning a response that breaks the contract; a raw caller "
+            "sending an invalid request; a refund the contract refuses",
+            notes,
+        )
+
+    return await with_cluster(workdir, body)
+
+
+# --- 8. hostile payloads --------------------------------------------------------------
+
+DEEP_JSON = 20_000
+DEEP_BINARY = 500
+
+
+def hostile_payloads() -> dict[str, Payload]:
+    valid = team.payment_request("hostile").SerializeToString()
+    process = b"payments.v1.ProcessPaymentRequest"
+    deep_json = (
+        b'{"orderId": "x", "amount": '
+        + b'{"currency": ' * DEEP_JSON
+        + b'"EUR"'
+        + b"}" * DEEP_JSON
+        + b"}"
+    )
+    # Field 15 as a group holding itself: an unknown field nested past the limit.
+    start_group, end_group = bytes([(15 << 3) | 3]), bytes([(15 << 3) | 4])
+    deep_binary = start_group * DEEP_BINARY + end_group * DEEP_BINARY
+    return {
+        "wrong message type": Payload(
+            metadata={
+                "encoding": b"json/protobuf",
+                "messageType": b"payments.v1.RefundPaymentRequest",
+            },
+            data=b'{"transactionId": "tx-1"}',
+        ),
+        "plain JSON": Payload(metadata={"encoding": b"json/plain"}, data=b'{"orderId": "o-1"}'),
+        "no payload (binary/null)": Payload(metadata={"encoding": b"binary/null"}),
+        "truncated binary protobuf": Payload(
+            metadata={"encoding": b"binary/protobuf", "messageType": process}, data=valid[:-5]
+        ),
+        "malformed JSON protobuf": Payload(
+            metadata={"encoding": b"json/protobuf", "messageType": process},
+            data=b'{"orderId": ',
+        ),
+        "unknown encoding": Payload(metadata={"encoding": b"binary/zstd"}, data=valid),
+        f"JSON nested {DEEP_JSON} deep": Payload(
+            metadata={"encoding": b"json/protobuf", "messageType": process}, data=deep_json
+        ),
+        f"binary protobuf nested {DEEP_BINARY} deep": Payload(
+            metadata={"encoding": b"binary/protobuf", "messageType": process}, data=deep_binary
+        ),
+    }
+
+
+async def hostile(workdir: Path, size: Size) -> Row:
+    """Payloads no generated caller sends, straight to the generated handler."""
+
+    async def body(cluster: Cluster) -> Row:
+        payments_worker, _, endpoint = await standard_cluster(cluster)
+        orders = await cluster.client("orders")
+        raw = orders.create_nexus_client("payments.v1.PaymentService", endpoint)
+        valid = PaymentServiceStandaloneClient(orders, endpoint=endpoint)
+        pid = payments_worker.pid
+        problems: list[str] = []
+        notes: list[str] = []
+        completed = 0
+
+        payloads = hostile_payloads()
+        for what, payload in payloads.items():
+            started = time.monotonic()
+            handle = await raw.start_operation(
+                "ProcessPayment",
+                RawValue(payload),
+                id=str(uuid.uuid4()),
+                schedule_to_close_timeout=timedelta(seconds=60),
+            )
+            try:
+                await asyncio.wait_for(handle.result(), 30)
+                error = "completed"
+            except NexusOperationFailureError as err:
+                error = team.failure_chain(err)
+            except asyncio.TimeoutError:
+                error = "no answer within 30 s"
+            elapsed = time.monotonic() - started
+            # The server's count: the SDK refuses an undecodable payload before any
+            # interceptor sees it, so the handler's journal cannot.
+            attempts = (await handle.describe()).attempt
+            follow_up = await valid.process_payment(team.payment_request(key("ok")))
+            if (
+                "HandlerError(BAD_REQUEST, retryable=False)" not in error
+                or attempts != 1
+                or not follow_up.transaction_id
+            ):
+                problems.append(f"{what}: {attempts} attempts, {error!r}")
+            else:
+                completed += 1
+            cause = error.split(" > ")[-1]
+            notes.append(
+                f"{what}: {attempts} attempt, BAD_REQUEST (non-retryable) in "
+                f"{elapsed:.2f} s; innermost cause {cause!r}"
+            )
+
+        # Over the server's payload size limit: refused by the server itself.
+        oversized = team.payment_request("x" * (3 * 1024 * 1024))
+        try:
+            await valid.start_process_payment(oversized)
+            problems.append("a 3 MiB request was accepted")
+        except RPCError as err:
+            completed += 1
+            notes.append(
+                f"3 MiB request: refused by the server at start, nothing reached the handler "
+                f"({err.status.name if err.status else ''}: {err.message})"
+            )
+        if any(
+            r["e"] == "run" and not r["key"].startswith("ok-") for r in payments_worker.records()
+        ):
+            problems.append("user code ran for a hostile payload")
+        if payments_worker.pid != pid or payments_worker.kills:
+            problems.append("the payments worker was replaced")
+        fail_if(problems, "hostile payloads")
+        return Row(
+            "8. hostile payloads",
+            len(payloads) + 1,
+            completed,
+            0,
+            0,
+            "payloads no generated caller sends, from a raw client straight to the generated "
+            "handler, each followed by a valid request to the same worker process",
+            [*notes, "user code never ran for them; one worker process served every request"],
+        )
+
+    return await with_cluster(workdir, body)
+
+
 SCENARIOS: dict[str, Callable[[Path, Size], Awaitable[Row]]] = {
     "handler-killed-workflow-run": handler_killed_workflow_run,
     "handler-killed-sync": handler_killed_sync,
     "caller-killed": caller_killed,
     "server-restarted": server_restarted,
+    "load": load,
+    "cancellation": cancellation,
+    "failing-handlers": failing_handlers,
+    "hostile-payloads": hostile,
 }

@@ -437,6 +437,8 @@ class CancelCase:
     """A `workflow.NexusOperationCancellationType` name."""
     kind: str = "refund"
     """`refund` (workflow-run, held until cancelled) or `pay` (a slow sync call)."""
+    linger_seconds: float = 0.0
+    """How long the workflow stays open after it saw the outcome."""
 
 
 @dataclass
@@ -449,29 +451,43 @@ class CancelOutcome:
 
 @workflow.defn
 class CancelOperation:
-    """Starts an operation, cancels it as soon as it is started, awaits it."""
+    """Starts an operation, cancels it, awaits it.
+
+    A workflow-run operation is cancelled once started (its workflow runs); a sync
+    operation, which has no started state to cancel, while its handler runs.
+    """
 
     @workflow.run
     async def run(self, case: CancelCase) -> CancelOutcome:
         payments = PaymentServiceNexusClient(endpoint=case.endpoint)
         cancellation_type = workflow.NexusOperationCancellationType[case.cancellation_type]
-        handle: workflow.NexusOperationHandle[Any]
-        if case.kind == "refund":
+        if case.kind == "pay":
+            call = asyncio.ensure_future(
+                payments.process_payment(
+                    payment_request(case.key), cancellation_type=cancellation_type
+                )
+            )
+            await workflow.sleep(0.5)
+            call.cancel()
+            outcome = CancelOutcome(False, "completed")
+            try:
+                await call
+            except exceptions.NexusOperationError as err:
+                outcome.error = failure_chain(err)
+        else:
             handle = await payments.start_refund_payment(
                 refund_request(Op("refund", case.key, HOLD)),
                 cancellation_type=cancellation_type,
             )
-        else:
-            handle = await payments.start_process_payment(
-                payment_request(case.key), cancellation_type=cancellation_type
-            )
-        started_async = bool(handle.operation_token)
-        handle.cancel()
-        try:
-            await handle
-        except exceptions.NexusOperationError as err:
-            return CancelOutcome(started_async, failure_chain(err))
-        return CancelOutcome(started_async, "completed")
+            outcome = CancelOutcome(bool(handle.operation_token), "completed")
+            handle.cancel()
+            try:
+                await handle
+            except exceptions.NexusOperationError as err:
+                outcome.error = failure_chain(err)
+        if case.linger_seconds:
+            await workflow.sleep(case.linger_seconds)
+        return outcome
 
 
 @dataclass
