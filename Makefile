@@ -7,7 +7,7 @@ BIN := $(abspath $(VENV))/bin
 export PATH := $(BIN):$(PATH)
 SETUP_STAMP := $(VENV)/.setup-done
 
-.PHONY: setup generate options golden test fuzz demo bench clean interop
+.PHONY: setup generate options golden test check fuzz demo bench reliability clean interop
 
 setup: $(SETUP_STAMP)
 
@@ -40,6 +40,12 @@ options: setup
 test: generate
 	$(BIN)/python -m pytest tests
 
+# The fast inner loop: everything but what needs a dev server or another language
+# (no end-to-end, interop or reliability tests), in about a minute.
+CHECK_SKIP := e2e or interop or reliability or demo or handlers or callers or temporal_api
+check: generate
+	$(BIN)/python -m pytest tests -q -x -k "not ($(CHECK_SKIP))"
+
 # The property tests of tests/test_fuzz.py with thousands of random contracts
 # instead of the bounded, repeatable sample `make test` runs (FUZZ_EXAMPLES=N
 # sets how many); found failures are kept in .venv/hypothesis and replayed first.
@@ -71,6 +77,13 @@ demo: generate
 # minutes on two cores; tests/bench/run.py lists the knobs (BENCH_REPEATS, ...).
 bench: generate
 	$(BIN)/python tests/bench/run.py
+
+# Crashes, restarts, load, cancellation and hostile payloads against the generated
+# code (tests/reliability): every scenario at full size, in at most ten minutes on
+# two cores. Prints the report and rewrites RELIABILITY.md with it. Reduced
+# versions of the same scenarios run in `make test`.
+reliability: generate
+	$(BIN)/python tests/reliability/run.py
 
 clean:
 	rm -rf $(VENV) gen $(BUILD)

@@ -202,7 +202,9 @@ class WorkerProcess:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait(timeout=30)
-            raise ScenarioError(f"{self.role} worker did not stop on SIGTERM; see {self.log}")
+            raise ScenarioError(
+                f"{self.role} worker did not stop on SIGTERM; see {self.log}"
+            ) from None
         text = self.log.read_text(errors="replace")
         last_run = text.rsplit("--- start ", 1)[-1]
         fatal = [marker for marker in FATAL_MARKERS if marker in last_run]

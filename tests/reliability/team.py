@@ -43,11 +43,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+import nexusproto
 import nexusrpc
 import nexusrpc.handler
 from payments.v1 import payments_pb2
 from payments.v1.payments_nexus import (
-    PaymentService,
     PaymentServiceHandler,
     PaymentServiceNexusClient,
 )
@@ -57,8 +57,6 @@ from temporalio.worker import (
     Interceptor,
     NexusOperationInboundInterceptor,
 )
-
-import nexusproto
 
 JOURNAL_ENV = "RELIABILITY_JOURNAL"
 SLOW_ENV = "RELIABILITY_SLOW_SECONDS"
@@ -77,9 +75,7 @@ class Journal:
     """Append-only JSON lines; each record is one write(2), complete or absent."""
 
     def __init__(self, path: str | None) -> None:
-        self._fd = (
-            os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644) if path else None
-        )
+        self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644) if path else None
 
     def record(self, event: str, **fields: Any) -> None:
         if self._fd is None:
@@ -162,9 +158,7 @@ class Payments(PaymentServiceHandler):
         request: payments_pb2.RefundPaymentRequest,
     ) -> nexus.WorkflowHandle[payments_pb2.RefundPaymentResponse]:
         # The generated body starts the workflow; this override only records it.
-        self.journal.record(
-            "run", op=ctx.operation, rid=ctx.request_id, key=request.transaction_id
-        )
+        self.journal.record("run", op=ctx.operation, rid=ctx.request_id, key=request.transaction_id)
         handle = await super().refund_payment(ctx, request)
         self.journal.record("started", rid=ctx.request_id, key=request.transaction_id)
         if self.hold_after_start:
@@ -177,9 +171,7 @@ class Payments(PaymentServiceHandler):
         return payments_pb2.HealthStatus(accepting_charges=True)
 
     async def reset_ledger(self, ctx: nexusrpc.handler.StartOperationContext) -> None:
-        raise nexusrpc.HandlerError(
-            "not in production", type=nexusrpc.HandlerErrorType.BAD_REQUEST
-        )
+        raise nexusrpc.HandlerError("not in production", type=nexusrpc.HandlerErrorType.BAD_REQUEST)
 
 
 async def settle(
@@ -516,4 +508,3 @@ class FailingPayment:
 
 CALLER_WORKFLOWS = [PaymentsBatch, CancelOperation, FailingPayment]
 HANDLER_WORKFLOWS = [RefundPaymentWorkflow]
-

@@ -24,11 +24,10 @@ for path in (HERE, HERE.parent, HERE.parents[1] / "gen"):
     if str(path) not in sys.path:
         sys.path.insert(0, str(path))
 
+import nexusproto.process  # noqa: E402
 import team  # noqa: E402
 from temporalio.client import Client  # noqa: E402
 from temporalio.worker import Worker  # noqa: E402
-
-import nexusproto.process  # noqa: E402
 
 CONNECT_DEADLINE_SECONDS = 60.0
 

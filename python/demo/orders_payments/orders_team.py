@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from nexusproto import InvalidRequestError
 from orders.v1 import orders_pb2
 from payments.v1 import payments_pb2
 from payments.v1.payments_nexus import (
@@ -21,8 +22,6 @@ from payments.v1.payments_nexus import (
 from temporalio import workflow
 from temporalio.client import Client
 from temporalio.worker import Worker
-
-from nexusproto import InvalidRequestError
 
 
 @dataclass

@@ -20,6 +20,8 @@ from temporalio import activity, workflow
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+import nexusproto
+
 Say = Callable[[str], None]
 
 
@@ -40,7 +42,12 @@ class Payments(PaymentServiceHandler):
         ctx: nexusrpc.handler.StartOperationContext,
         request: payments_pb2.ProcessPaymentRequest,
     ) -> payments_pb2.ProcessPaymentResponse:
-        transaction_id = f"tx-{uuid.uuid4().hex[:8]}"
+        # The server retries a start that got no answer (a worker died mid-call),
+        # with the same request ID, so the handler can run twice for one payment.
+        # Keyed on it, the charge is the same one every time: a real service passes
+        # the key to its payment provider or stores it in a unique column.
+        key = nexusproto.idempotency_key(ctx)
+        transaction_id = f"tx-{uuid.uuid5(uuid.NAMESPACE_URL, key).hex[:8]}"
         self.say(
             f"[payments] charged {money(request.amount)} for {request.order_id} -> {transaction_id}"
         )
