@@ -405,10 +405,12 @@ def _method_names(dice: _Dice) -> list[str]:
     """Method names of one service, with Start/case/snake variants of one another."""
     names: list[str] = []
     for _ in range(dice.draw(st.integers(1, 4))):
-        if names and dice.hostile("names", 40):
+        if names and dice.hostile("names", 60):
             base = dice.draw(st.sampled_from(names))
             variant = dice.draw(
-                st.sampled_from(["Start", "start_", "lower", "upper", "swap", "snake"])
+                st.sampled_from(
+                    ["trailing_", "Start", "start_", "lower", "upper", "swap", "snake", "Class"]
+                )
             )
             name = {
                 "Start": "Start" + base,
@@ -417,6 +419,10 @@ def _method_names(dice: _Dice) -> list[str]:
                 "upper": base.upper(),
                 "swap": base.swapcase(),
                 "snake": naming.snake_case(base),
+                # Distinct methods (`foo`, `foo_`) whose timeout constants are not.
+                "trailing_": base + "_",
+                # A keyword's renaming (`class_`) against a trailing `_` of its own.
+                "Class": "Class" if base != "Class" else "Class_",
             }[variant]
         elif dice.hostile("names", 10):
             name = dice.draw(st.sampled_from(UNUSABLE_METHOD_NAMES))
@@ -675,7 +681,9 @@ def cases(draw: st.DrawFn, tame: bool = False) -> Case:
                     )
                 )
             service_options = None
-            if dice.chance(30) or dice.problem in ("endpoints", "durations"):
+            # Names-problem contracts often get a default timeout: its class constant
+            # is one more generated name that can collide (`Foo`/`Foo_`).
+            if dice.chance(30) or dice.problem in ("endpoints", "durations", "names"):
                 if dice.hostile("endpoints", 50):
                     endpoint = (
                         draw(st.sampled_from(BAD_ENDPOINTS))
@@ -686,7 +694,9 @@ def cases(draw: st.DrawFn, tame: bool = False) -> Case:
                     endpoint = draw(st.sampled_from(["", *ENDPOINTS]))
                 service_options = ServiceOptions(
                     endpoint,
-                    _duration(dice) if dice.chance(40) or dice.problem == "durations" else None,
+                    _duration(dice)
+                    if dice.chance(40) or dice.problem in ("durations", "names")
+                    else None,
                     draw(st.sampled_from([None, True, False])),
                     not dice.chance(15),
                 )
@@ -1258,7 +1268,11 @@ def expect(case: Case) -> Expected:
                 if operation.name in wire:
                     errors.append(at(line, 2, "both have the Nexus operation name"))
                 wire[operation.name] = index
-                for python_name in {operation.attribute, f"start_{operation.attribute}"}:
+                client_names = {operation.attribute, f"start_{operation.attribute}"}
+                if operation.timeout is not None:
+                    # The callers' class constant; a renamed keyword's `_` goes.
+                    client_names.add(operation.attribute.upper().rstrip("_") + "_TIMEOUT")
+                for python_name in client_names:
                     if python.get(python_name, index) != index:
                         errors.append(at(line, 2, "both generate the Python name"))
                     python[python_name] = index
@@ -1328,9 +1342,36 @@ def _docstring_of(body: list[ast.stmt], index: int) -> str | None:
     return None
 
 
+def _defined_names(body: list[ast.stmt]) -> list[str]:
+    """Every name a module or class body binds, in order, repeats included."""
+    names: list[str] = []
+    for statement in body:
+        if isinstance(statement, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            names.append(statement.name)
+        elif isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
+            names.append(statement.target.id)
+        elif isinstance(statement, ast.Assign):
+            names += [t.id for t in statement.targets if isinstance(t, ast.Name)]
+        elif isinstance(statement, (ast.Import, ast.ImportFrom)):
+            names += [alias.asname or alias.name.split(".")[0] for alias in statement.names]
+    return names
+
+
+def check_defined_once(tree: ast.Module) -> None:
+    """No module-level name and no class member is bound twice (the second would win)."""
+    scopes = {"<module>": tree.body} | {
+        node.name: node.body for node in tree.body if isinstance(node, ast.ClassDef)
+    }
+    for scope, body in scopes.items():
+        names = _defined_names(body)
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        assert not repeated, f"{scope} binds {repeated} more than once"
+
+
 def check_source(path: str, source: str, services: list[ExpectedService]) -> None:
     """Names and docstrings as written, read back by Python's own parser."""
     tree = ast.parse(compile(source, path, "exec", flags=ast.PyCF_ONLY_AST))
+    check_defined_once(tree)
     classes = {node.name: node for node in tree.body if isinstance(node, ast.ClassDef)}
     expected_classes = {
         s.class_name + suffix

@@ -1,5 +1,6 @@
 """The plugin run in-process on requests captured from the real protoc."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -8,6 +9,7 @@ from google.protobuf.compiler import plugin_pb2
 from protoc_gen_nexus_python import plugin
 from protoc_gen_nexus_python.parameters import parse_parameters
 from protoc_gen_nexus_python.plugin import run
+from protoc_gen_nexus_python.model import TemplatePart
 from protoc_gen_nexus_python.resolve import resolve
 from support.protoc import PROTO_DIR, capture_request, option_include_dir, write_protos
 
@@ -70,18 +72,35 @@ def test_non_default_option_values_are_read(tmp_path: Path) -> None:
     assert order_service.operations[0].name == "place-order"
     service = payments.services[0]
     assert service.name == "payments.v1.PaymentService"
-    assert service.tags == ("public",)
     assert service.default_endpoint == "payments"
-    assert service.default_schedule_to_close_timeout is not None
-    assert service.default_schedule_to_close_timeout.total_seconds() == 60
     by_attribute = {op.attribute: op for op in service.operations}
+    # The service's default timeout, decided onto every operation.
+    assert {op.schedule_to_close_timeout for op in service.operations} == {timedelta(seconds=60)}
     refund = by_attribute["refund_payment"]
     assert refund.name == "refund-payment"
     assert refund.workflow_run is not None
     assert refund.workflow_run.workflow_type == "RefundPaymentWorkflow"
-    assert refund.workflow_run.id_template == "refund-{transaction_id}"
-    assert by_attribute["reset_ledger"].tags == ("internal",)
-    assert by_attribute["check_health"].input.is_empty
+    assert refund.workflow_run.id_template == (
+        TemplatePart("refund-", "transaction_id"),
+    )
+    assert refund.workflow_run.id_reuse_policy == "REJECT_DUPLICATE"
+    assert refund.workflow_run.id_conflict_policy == "USE_EXISTING"
+    # Validation decided once: rules on both ProcessPayment messages; a workflow-run
+    # handler answers with a handle, so its response is never checked; no rules.
+    process = by_attribute["process_payment"]
+    assert (process.validate_request, process.validate_response) == (True, True)
+    assert (refund.validate_request, refund.validate_response) == (True, False)
+    health = by_attribute["check_health"]
+    assert (health.validate_request, health.validate_response) == (False, False)
+    assert health.input.is_empty
+    assert (process.start_method, process.timeout_constant) == (
+        "start_process_payment",
+        "PROCESS_PAYMENT_TIMEOUT",
+    )
+    assert (service.handler_class, service.workflow_client_class) == (
+        "PaymentServiceHandler",
+        "PaymentServiceNexusClient",
+    )
 
 
 def test_comments_become_docstrings(tmp_path: Path) -> None:
@@ -211,6 +230,44 @@ def test_methods_that_give_one_python_name_are_an_error(
     error = error_of(request)
     assert error.startswith("shop/v1/shop.proto:11:3: ")
     assert f"both generate the Python name {python_name!r}" in error
+
+
+def test_methods_sharing_a_timeout_constant_are_an_error(tmp_path: Path) -> None:
+    """`Foo` and `Foo_` are the methods `foo` and `foo_`, but both clients would get
+    two `FOO_TIMEOUT` constants and `foo()` would use `Foo_`'s timeout."""
+    request = inline(
+        tmp_path,
+        HEADER
+        + "service Shop {\n"
+        + "  option (nexusproto.v1.service).default_schedule_to_close_timeout = {seconds: 5};\n"
+        + "  rpc Foo(Order) returns (Receipt);\n"
+        + "  rpc Foo_(Order) returns (Receipt);\n"
+        + "}\n",
+    )
+    error = error_of(request)
+    assert error.startswith("shop/v1/shop.proto:11:3: ")
+    assert (
+        "Shop.Foo_ and Shop.Foo (line 10) both generate the Python name 'FOO_TIMEOUT' "
+        "(default-timeout constant); rename one of the methods"
+    ) in error
+
+
+def test_methods_differing_by_a_trailing_underscore_without_timeouts_are_fine(
+    tmp_path: Path,
+) -> None:
+    """No timeout, no constant: `foo` and `foo_` share no name, so both generate."""
+    request = inline(
+        tmp_path,
+        HEADER
+        + "service Shop {\n"
+        + "  option (nexusannotations.v1.service) = {};\n"
+        + "  rpc Foo(Order) returns (Receipt);\n"
+        + "  rpc Foo_(Order) returns (Receipt);\n"
+        + "}\n",
+    )
+    content = generate(request)["shop/v1/shop_nexus.py"]
+    assert "async def foo(" in content and "async def foo_(" in content
+    assert "_TIMEOUT" not in content
 
 
 def test_id_template_naming_a_missing_field_is_an_error_at_the_option(tmp_path: Path) -> None:

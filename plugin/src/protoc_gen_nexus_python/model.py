@@ -1,4 +1,9 @@
-"""The resolved model: what the generators see, with every name and option decided."""
+"""The resolved model: what the generators see, with every name and option decided.
+
+Generators read it and decide nothing: every Python name comes from `naming`
+(computed once here, collision-checked by the resolver), every option is
+already validated and combined with its service-level default.
+"""
 
 from dataclasses import dataclass
 from datetime import timedelta
@@ -28,12 +33,20 @@ class Message:
 
 
 @dataclass(frozen=True)
+class TemplatePart:
+    """A piece of a workflow ID template: literal text, then a request field or nothing."""
+
+    literal: str
+    field: str | None
+
+
+@dataclass(frozen=True)
 class WorkflowRun:
     """A workflow-run operation's binding to the workflow behind it."""
 
     workflow_type: str
-    id_template: str
-    """Python format string over request fields; empty means the retry-safe default."""
+    id_template: tuple[TemplatePart, ...]
+    """The ID as literal text and request fields; empty means the retry-safe default."""
     task_queue: str
     id_reuse_policy: str
     """Member name of `temporalio.common.WorkflowIDReusePolicy`, or empty for the SDK default."""
@@ -48,31 +61,38 @@ class Operation:
     name: str
     """The Nexus operation name on the wire."""
     attribute: str
-    """Python attribute and method name."""
+    """Python attribute of the service definition, and method name of handler and callers."""
+    start_method: str
+    """The callers' method that starts the operation and returns its handle."""
+    timeout_constant: str
+    """The callers' class constant holding the default schedule-to-close timeout."""
     input: Message
     output: Message
     comment: str
-    tags: tuple[str, ...]
     location: Location
     workflow_run: WorkflowRun | None
     schedule_to_close_timeout: timedelta | None
-    validate: bool
+    """The operation's own timeout, else its service's default, else none."""
+    validate_request: bool
+    """Both sides check the request: it has rules and validation is on."""
+    validate_response: bool
+    """The handler checks its response: it has rules and validation is on."""
 
 
 @dataclass(frozen=True)
 class Service:
     proto_name: str
-    full_name: str
     name: str
     """The Nexus service name on the wire."""
     class_name: str
     """Python name of the service definition class; other generated classes derive from it."""
+    handler_class: str
+    workflow_client_class: str
+    standalone_client_class: str
     comment: str
-    tags: tuple[str, ...]
     location: Location
     operations: tuple[Operation, ...]
     default_endpoint: str
-    default_schedule_to_close_timeout: timedelta | None
 
 
 @dataclass(frozen=True)

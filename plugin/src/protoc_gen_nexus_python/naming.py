@@ -1,8 +1,14 @@
-"""How proto names become Python names."""
+"""How proto names become Python names: every rule for a generated identifier lives here.
+
+The resolver computes each name once, with these functions, onto the model, and
+checks the names that share a scope for collisions (`resolve.names`); the
+generators only read the model. Import aliases are the writer's business.
+"""
 
 import builtins
 import keyword
 import re
+from dataclasses import dataclass
 
 _WORD_BOUNDARY_AFTER_ACRONYM = re.compile(r"([A-Z]+)([A-Z][a-z])")
 _WORD_BOUNDARY = re.compile(r"([a-z0-9])([A-Z])")
@@ -30,11 +36,31 @@ def safe_identifier(name: str) -> str:
     return name
 
 
+LOCAL_NAMES = frozenset(
+    {
+        "self",
+        "ctx",
+        "request",
+        "client",
+        "endpoint",
+        "options",
+        "handle",
+        "checked",
+        "id",
+        "summary",
+        "headers",
+    }
+)
+"""Parameter and local names of generated methods; import aliases avoid them."""
+
 # Parameters and locals of generated methods whose bodies refer to the service
 # class: a class of one of these names would be shadowed there.
 _METHOD_LOCALS = frozenset(
     {"self", "ctx", "request", "client", "endpoint", "options", "handle", "checked"}
 )
+
+CLIENT_MEMBERS = ("__init__", "_client")
+"""What every generated client class defines besides its operations' members."""
 
 
 def class_identifier(name: str) -> str:
@@ -44,6 +70,53 @@ def class_identifier(name: str) -> str:
     where a service named `client` belongs; such a class becomes `client_`.
     """
     return name + "_" if name in _METHOD_LOCALS else safe_identifier(name)
+
+
+@dataclass(frozen=True)
+class ServiceClasses:
+    """The classes generated for one service, all named after its definition class."""
+
+    definition: str
+    handler: str
+    workflow_client: str
+    standalone_client: str
+
+    def all(self) -> tuple[str, str, str, str]:
+        return (self.definition, self.handler, self.workflow_client, self.standalone_client)
+
+
+def service_classes(proto_name: str) -> ServiceClasses:
+    """`PaymentService` -> itself, `...Handler`, `...NexusClient`, `...StandaloneClient`."""
+    definition = class_identifier(proto_name)
+    return ServiceClasses(
+        definition=definition,
+        handler=f"{definition}Handler",
+        workflow_client=f"{definition}NexusClient",
+        standalone_client=f"{definition}StandaloneClient",
+    )
+
+
+def operation_method(proto_method: str) -> str:
+    """`ProcessPayment` -> `process_payment`: the operation's attribute and method name.
+
+    Leading underscores go (a private-looking name would hide the operation), so
+    the result can be empty or start with a digit: the resolver refuses those.
+    """
+    return safe_identifier(snake_case(proto_method).lstrip("_"))
+
+
+def start_method(method: str) -> str:
+    """`process_payment` -> `start_process_payment`, the callers' method returning a handle."""
+    return f"start_{method}"
+
+
+def timeout_constant(method: str) -> str:
+    """`process_payment` -> `PROCESS_PAYMENT_TIMEOUT`, the callers' class constant.
+
+    The trailing `_` of a renamed keyword goes (`class_` -> `CLASS_TIMEOUT`), so
+    `Foo` and `Foo_` share one; the resolver reports that as a collision.
+    """
+    return f"{method.upper().rstrip('_')}_TIMEOUT"
 
 
 def pb2_module(proto_path: str) -> str:

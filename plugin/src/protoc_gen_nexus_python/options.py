@@ -54,6 +54,10 @@ class OptionReader:
             return None
         return decoded.Extensions[field]
 
+    def extension_number(self, extension: str) -> int:
+        """The field number of an extension the request declares (for source paths)."""
+        return int(self._pool.FindExtensionByName(extension).number)
+
     def _decode(self, kind: _OptionsKind, options: Message) -> Message | None:
         """`options` re-parsed with the request's extensions; None when nothing is set."""
         cached = self._decoded.get(id(options))

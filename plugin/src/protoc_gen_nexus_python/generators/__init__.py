@@ -1,6 +1,6 @@
 """One generator function per artefact of a `_nexus.py` module, and the module itself."""
 
-from protoc_gen_nexus_python import model
+from protoc_gen_nexus_python import model, naming
 from protoc_gen_nexus_python.generators.callers import (
     standalone_client_class,
     workflow_client_class,
@@ -8,12 +8,10 @@ from protoc_gen_nexus_python.generators.callers import (
 from protoc_gen_nexus_python.generators.handler import handler_class
 from protoc_gen_nexus_python.generators.service import service_definition
 from protoc_gen_nexus_python.generators.shared import (
-    LOCAL_NAMES,
     message_modules,
     module_doc,
     runtime_modules,
 )
-from protoc_gen_nexus_python.resolve import GENERATED_CLASS_SUFFIXES
 from protoc_gen_nexus_python.writer import Module, PythonFile
 
 ARTEFACTS = (service_definition, handler_class, workflow_client_class, standalone_client_class)
@@ -22,17 +20,22 @@ ARTEFACTS = (service_definition, handler_class, workflow_client_class, standalon
 def generate_file(file: model.File) -> str:
     modules: set[Module] = runtime_modules(file) | message_modules(file)
     defined = {
-        service.class_name + suffix
+        name
         for service in file.services
-        for suffix in GENERATED_CLASS_SUFFIXES
-    } | LOCAL_NAMES
+        for name in (
+            service.class_name,
+            service.handler_class,
+            service.workflow_client_class,
+            service.standalone_client_class,
+        )
+    } | naming.LOCAL_NAMES
     # Class bodies define the operation methods; an import alias must not be
     # shadowed by one of them in the signatures that follow it.
     defined |= {
         name
         for service in file.services
         for operation in service.operations
-        for name in (operation.attribute, f"start_{operation.attribute}")
+        for name in (operation.attribute, operation.start_method)
     }
     out = PythonFile(modules, defined)
     for service in file.services:

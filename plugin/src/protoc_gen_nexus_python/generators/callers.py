@@ -26,7 +26,7 @@ from protoc_gen_nexus_python.writer import PythonFile
 class _Flavour:
     """What differs between the workflow and the standalone client."""
 
-    suffix: str
+    class_name: str
     doc: str
     options_type: str
     handle_module: str
@@ -35,17 +35,17 @@ class _Flavour:
 
 def workflow_client_class(out: PythonFile, service: model.Service) -> None:
     flavour = _Flavour(
-        suffix="NexusClient",
+        class_name=service.workflow_client_class,
         doc=(
             f"Calls {service.class_name} from workflow code, through a Nexus endpoint.\n\n"
             "Create it inside the workflow, as in\n"
-            f"``client = {service.class_name}NexusClient({_endpoint_example(service)})``."
+            f"``client = {service.workflow_client_class}({_endpoint_example(service)})``."
         ),
         options_type="WorkflowCallOptions",
         handle_module=out.module(TEMPORAL_WORKFLOW),
         result="await handle",
     )
-    with out.block(f"class {service.class_name}{flavour.suffix}:"):
+    with out.block(f"class {flavour.class_name}:"):
         out.docstring(flavour.doc)
         _timeout_constants(out, service)
         out.blank()
@@ -62,17 +62,17 @@ def workflow_client_class(out: PythonFile, service: model.Service) -> None:
 def standalone_client_class(out: PythonFile, service: model.Service) -> None:
     client_module = out.module(TEMPORAL_CLIENT)
     flavour = _Flavour(
-        suffix="StandaloneClient",
+        class_name=service.standalone_client_class,
         doc=(
             f"Calls {service.class_name} from application code, outside workflows.\n\n"
             "Each call is a standalone Nexus operation, as in\n"
-            f"``{service.class_name}StandaloneClient(client{_endpoint_example(service, ', ')})``."
+            f"``{service.standalone_client_class}(client{_endpoint_example(service, ', ')})``."
         ),
         options_type="StandaloneCallOptions",
         handle_module=client_module,
         result="await handle.result()",
     )
-    with out.block(f"class {service.class_name}{flavour.suffix}:"):
+    with out.block(f"class {flavour.class_name}:"):
         out.docstring(flavour.doc)
         _timeout_constants(out, service)
         out.blank()
@@ -101,22 +101,16 @@ def _endpoint_example(service: model.Service, prefix: str = "") -> str:
     return "" if service.default_endpoint else f'{prefix}endpoint="..."'
 
 
-def _timeout(service: model.Service, operation: model.Operation) -> timedelta | None:
-    return operation.schedule_to_close_timeout or service.default_schedule_to_close_timeout
-
-
-def _timeout_constant(operation: model.Operation) -> str:
-    return f"{operation.attribute.upper().rstrip('_')}_TIMEOUT"
-
-
 def _timeout_constants(out: PythonFile, service: model.Service) -> None:
     """Class constants for the contract's default timeouts, the calls' defaults."""
-    timeouts = [(op, _timeout(service, op)) for op in service.operations]
-    if any(timeout is not None for _, timeout in timeouts):
+    timed = [op for op in service.operations if op.schedule_to_close_timeout is not None]
+    if timed:
         out.blank()
-    for operation, timeout in timeouts:
-        if timeout is not None:
-            out.line(f"{_timeout_constant(operation)} = {_timedelta(out, timeout)}")
+    for operation in timed:
+        assert operation.schedule_to_close_timeout is not None
+        out.line(
+            f"{operation.timeout_constant} = {_timedelta(out, operation.schedule_to_close_timeout)}"
+        )
 
 
 def _timedelta(out: PythonFile, value: timedelta) -> str:
@@ -150,19 +144,19 @@ def _operation_pair(
     out.bracketed(f"async def {operation.attribute}(", parameters, f" -> {returns}:")
     with out.indented():
         out.docstring(operation.comment or f"Operation {operation.name}.")
-        out.bracketed(f"handle = await self.start_{operation.attribute}(", arguments, "")
+        out.bracketed(f"handle = await self.{operation.start_method}(", arguments, "")
         out.line(flavour.result if operation.output.is_empty else f"return {flavour.result}")
 
     # start_op(): defaults, validation, then start.
     out.blank()
     handle = f"{flavour.handle_module}.NexusOperationHandle[{payload_type(out, operation.output)}]"
-    out.bracketed(f"async def start_{operation.attribute}(", parameters, f" -> {handle}:")
+    out.bracketed(f"async def {operation.start_method}(", parameters, f" -> {handle}:")
     with out.indented():
         out.docstring(f"Starts {operation.attribute} and returns its handle.")
-        if _timeout(service, operation) is not None:
+        if operation.schedule_to_close_timeout is not None:
             out.bracketed(
                 "options.setdefault(",
-                ['"schedule_to_close_timeout"', f"self.{_timeout_constant(operation)}"],
+                ['"schedule_to_close_timeout"', f"self.{operation.timeout_constant}"],
                 "",
             )
         if flavour.options_type == "StandaloneCallOptions":
@@ -182,7 +176,7 @@ def _sent(out: PythonFile, service: model.Service, operation: model.Operation) -
     """The request argument; a validated request is named first when it does not fit inline."""
     if operation.input.is_empty:
         return "None"
-    if not (operation.validate and operation.input.has_validation_rules):
+    if not operation.validate_request:
         return "request"
     checked = out.ref_name(NEXUSPROTO, "checked_request")
     arguments = [

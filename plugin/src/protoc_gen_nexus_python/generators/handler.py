@@ -6,7 +6,6 @@ default body that starts the bound workflow. The runtime base
 """
 
 import keyword
-import string
 
 from protoc_gen_nexus_python import model
 from protoc_gen_nexus_python.generators.shared import (
@@ -23,7 +22,7 @@ from protoc_gen_nexus_python.writer import PythonFile, string_literal
 
 def handler_class(out: PythonFile, service: model.Service) -> None:
     base = out.ref_name(NEXUSPROTO, "ServiceHandler")
-    header = f"class {service.class_name}Handler({base}, service={service.class_name}):"
+    header = f"class {service.handler_class}({base}, service={service.class_name}):"
     with out.block(header):
         out.docstring(
             f"Handler of {service.class_name}: subclass it and implement the operations.\n"
@@ -50,9 +49,9 @@ def _parameters(out: PythonFile, operation: model.Operation, context: str) -> li
 
 def _sync_operation(out: PythonFile, operation: model.Operation) -> None:
     flags = []
-    if operation.validate and operation.input.has_validation_rules:
+    if operation.validate_request:
         flags.append("validate_request=True")
-    if operation.validate and operation.output.has_validation_rules:
+    if operation.validate_response:
         flags.append("validate_response=True")
     out.bracketed(f"@{out.ref_name(NEXUSPROTO, 'operation')}(", flags, "")
     out.line(f"@{out.ref_name(ABC, 'abstractmethod')}")
@@ -70,9 +69,7 @@ def _sync_operation(out: PythonFile, operation: model.Operation) -> None:
 def _workflow_run_operation(
     out: PythonFile, operation: model.Operation, binding: model.WorkflowRun
 ) -> None:
-    flags = []
-    if operation.validate and operation.input.has_validation_rules:
-        flags.append("validate_request=True")
+    flags = ["validate_request=True"] if operation.validate_request else []
     out.bracketed(f"@{out.ref_name(NEXUSPROTO, 'workflow_run')}(", flags, "")
     context = out.ref_name(TEMPORAL_NEXUS, "WorkflowRunOperationContext")
     output = payload_type(out, operation.output)
@@ -116,13 +113,13 @@ def _start_workflow_body(
 def _workflow_id(out: PythonFile, binding: model.WorkflowRun) -> str:
     if not binding.id_template:
         return f"{out.ref_name(NEXUSPROTO, 'default_workflow_id')}(ctx)"
-    parts = list(string.Formatter().parse(binding.id_template))
-    if all(field is None for _, field, _, _ in parts):
-        return string_literal(binding.id_template.replace("{{", "{").replace("}}", "}"))
+    if all(part.field is None for part in binding.id_template):
+        return string_literal("".join(part.literal for part in binding.id_template))
     text = ""
-    for literal, field, _, _ in parts:
-        text += string_literal(literal)[1:-1].replace("{", "{{").replace("}", "}}")
-        if field is not None:
+    for part in binding.id_template:
+        text += string_literal(part.literal)[1:-1].replace("{", "{{").replace("}", "}}")
+        if part.field is not None:
+            field = part.field
             access = (
                 f"getattr(request, {field!r})" if keyword.iskeyword(field) else f"request.{field}"
             )

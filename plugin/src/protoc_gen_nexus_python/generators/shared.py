@@ -13,22 +13,6 @@ TEMPORAL_WORKFLOW = Module("temporalio.workflow")
 DATETIME = Module("datetime")
 TYPING_EXTENSIONS = Module("typing_extensions")
 
-LOCAL_NAMES = frozenset(
-    {
-        "self",
-        "ctx",
-        "request",
-        "client",
-        "endpoint",
-        "handle",
-        "checked",
-        "id",
-        "summary",
-        "headers",
-    }
-)
-"""Parameter and local names generated code uses; import aliases avoid them."""
-
 
 def runtime_modules(file: model.File) -> set[Module]:
     """The library modules a file's generated code refers to."""

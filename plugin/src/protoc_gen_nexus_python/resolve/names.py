@@ -1,0 +1,83 @@
+"""Every generated name checked against the others in each scope it shares.
+
+Scopes: the module (the classes of every service in the file), and each
+service's classes, whose members the operations share: attributes of the
+definition, methods of the handler, and in both clients the methods, their
+`start_` twins and the default-timeout constants beside `__init__` and `_client`.
+The clients hold every member the other classes hold, so checking their scope
+checks all. Wire names must be unique within a service too.
+"""
+
+from collections.abc import Iterator
+
+from protoc_gen_nexus_python import model, naming
+from protoc_gen_nexus_python.errors import GenerationError, Location
+
+
+def _on_line(location: Location) -> str:
+    """` (line N)` for naming the other element of a clash; nothing when no line is known."""
+    return f" (line {location.line})" if location.line else ""
+
+
+def _client_members(operation: model.Operation) -> Iterator[tuple[str, str]]:
+    """(name, what it is) of everything an operation adds to the client classes."""
+    yield operation.attribute, "method"
+    yield operation.start_method, "method"
+    if operation.schedule_to_close_timeout is not None:
+        yield operation.timeout_constant, "default-timeout constant"
+
+
+def check_operations(service_name: str, operations: list[model.Operation]) -> None:
+    """Two operations may share neither a wire name nor any generated Python name."""
+    by_wire: dict[str, model.Operation] = {}
+    taken: dict[str, model.Operation | None] = dict.fromkeys(naming.CLIENT_MEMBERS)
+    for operation in operations:
+        other = by_wire.get(operation.name)
+        if other is not None:
+            raise GenerationError(
+                f"{service_name}.{operation.method_name} and {service_name}.{other.method_name}"
+                f"{_on_line(other.location)} both have the Nexus operation name "
+                f"{operation.name!r}; give one a distinct (nexusannotations.v1.operation).name",
+                operation.location,
+            )
+        by_wire[operation.name] = operation
+        for python_name, what in _client_members(operation):
+            if python_name not in taken:
+                taken[python_name] = operation
+                continue
+            owner = taken[python_name]
+            if owner is None:
+                raise GenerationError(
+                    f"{service_name}.{operation.method_name} generates the Python name "
+                    f"{python_name!r} ({what}), which the generated clients use themselves; "
+                    "rename the method",
+                    operation.location,
+                )
+            if owner is not operation:
+                raise GenerationError(
+                    f"{service_name}.{operation.method_name} and {service_name}."
+                    f"{owner.method_name}{_on_line(owner.location)} both generate the "
+                    f"Python name {python_name!r} ({what}); rename one of the methods",
+                    operation.location,
+                )
+
+
+def check_classes(services: list[model.Service]) -> None:
+    """No two services of a file may generate a class of the same name."""
+    seen: dict[str, model.Service] = {}
+    for service in services:
+        for name in (
+            service.class_name,
+            service.handler_class,
+            service.workflow_client_class,
+            service.standalone_client_class,
+        ):
+            other = seen.get(name)
+            if other is not None:
+                raise GenerationError(
+                    f"services {service.proto_name} and {other.proto_name}"
+                    f"{_on_line(other.location)} both generate the Python class {name!r}; "
+                    "rename one of them or move it to another file",
+                    service.location,
+                )
+            seen[name] = service
