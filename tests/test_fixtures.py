@@ -119,6 +119,11 @@ EXPECTED_DEFINITIONS = {
     "wkt.v1.wkt_nexus": ("Clock", "clock", {"Now": "now", "Describe": "describe", "Echo": "echo"}),
     "editions.v1.editions_nexus": ("Oracle", "editions.v1.Oracle", {"Consult": "consult"}),
     "nopackage_nexus": ("Echo", "Echo", {"Send": "send"}),
+    "keywords.v1.keywords_nexus": (
+        "Archive",
+        "keywords.v1.Archive",
+        {"Lookup": "lookup", "Store": "store"},
+    ),
     "shop.v1.api_nexus": (
         "Checkout",
         "shop.v1.Checkout",

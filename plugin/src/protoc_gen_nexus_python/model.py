@@ -26,6 +26,9 @@ class Message:
     field_names: tuple[str, ...]
     has_validation_rules: bool
     """True when the message, or a message it holds, carries buf.validate rules."""
+    alias: str = ""
+    """For a message whose class path has a Python keyword (`message class`): the
+    module-level name generated code refers to it by; empty for every other message."""
 
     @property
     def is_empty(self) -> bool:

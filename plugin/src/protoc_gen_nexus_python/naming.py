@@ -119,6 +119,30 @@ def timeout_constant(method: str) -> str:
     return f"{method.upper().rstrip('_')}_TIMEOUT"
 
 
+def has_keyword_part(qualname: str) -> bool:
+    """Whether a message's class path (`Outer.None`) has a part Python cannot write."""
+    return any(keyword.iskeyword(part) for part in qualname.split("."))
+
+
+def stub_qualname(qualname: str) -> str:
+    """The class path mypy-protobuf's stubs declare: `class` -> `_r_class`, `Outer._r_None`."""
+    return ".".join(
+        f"_r_{part}" if keyword.iskeyword(part) else part for part in qualname.split(".")
+    )
+
+
+def message_alias(qualname: str) -> str:
+    """The module-level name generated code gives a message named with a keyword.
+
+    protoc's module holds `message class` under the keyword itself (reachable
+    only with getattr) and mypy-protobuf's stubs as `_r_class`; one alias,
+    bound to each where it is valid, serves both: `class` -> `ClassMessage`,
+    `Outer.None` -> `OuterNoneMessage`. CapWords keeps it clear of every
+    operation method (always lower case), which a class body could shadow it with.
+    """
+    return "".join(part[:1].upper() + part[1:] for part in qualname.split(".")) + "Message"
+
+
 def pb2_module(proto_path: str) -> str:
     """The module protoc's Python generator writes for a .proto file."""
     return _module_stem(proto_path).replace("/", ".") + "_pb2"

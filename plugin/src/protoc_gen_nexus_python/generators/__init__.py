@@ -1,6 +1,7 @@
 """One generator function per artefact of a `_nexus.py` module, and the module itself."""
 
 from protoc_gen_nexus_python import model, naming
+from protoc_gen_nexus_python.generators.aliases import keyword_message_aliases
 from protoc_gen_nexus_python.generators.callers import (
     standalone_client_class,
     workflow_client_class,
@@ -8,6 +9,7 @@ from protoc_gen_nexus_python.generators.callers import (
 from protoc_gen_nexus_python.generators.handler import handler_class
 from protoc_gen_nexus_python.generators.service import service_definition
 from protoc_gen_nexus_python.generators.shared import (
+    keyword_messages,
     message_modules,
     module_doc,
     runtime_modules,
@@ -29,6 +31,7 @@ def generate_file(file: model.File) -> str:
             service.standalone_client_class,
         )
     } | naming.LOCAL_NAMES
+    defined |= {message.alias for message in keyword_messages(file)}
     # Class bodies define the operation methods; an import alias must not be
     # shadowed by one of them in the signatures that follow it.
     defined |= {
@@ -38,6 +41,7 @@ def generate_file(file: model.File) -> str:
         for name in (operation.attribute, operation.start_method)
     }
     out = PythonFile(modules, defined)
+    keyword_message_aliases(out, file)
     for service in file.services:
         for artefact in ARTEFACTS:
             out.blank(2)

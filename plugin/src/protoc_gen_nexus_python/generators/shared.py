@@ -11,6 +11,7 @@ TEMPORAL_COMMON = Module("temporalio.common")
 TEMPORAL_CLIENT = Module("temporalio.client")
 TEMPORAL_WORKFLOW = Module("temporalio.workflow")
 DATETIME = Module("datetime")
+TYPING = Module("typing")
 TYPING_EXTENSIONS = Module("typing_extensions")
 
 
@@ -18,6 +19,8 @@ def runtime_modules(file: model.File) -> set[Module]:
     """The library modules a file's generated code refers to."""
     modules = {ABC, NEXUSRPC, NEXUSPROTO, DATETIME, TEMPORAL_CLIENT, TEMPORAL_WORKFLOW}
     modules.add(TYPING_EXTENSIONS)
+    if keyword_messages(file):
+        modules.add(TYPING)
     for service in file.services:
         for operation in service.operations:
             binding = operation.workflow_run
@@ -46,7 +49,21 @@ def payload_type(out: PythonFile, message: model.Message) -> str:
     """
     if message.is_empty:
         return "None"
+    if message.alias:
+        return message.alias
     return out.ref(Ident(Module(message.python_module), message.qualname))
+
+
+def keyword_messages(file: model.File) -> list[model.Message]:
+    """The messages of a file's operations named with Python keywords, once each, by alias."""
+    found = {
+        message.alias: message
+        for service in file.services
+        for operation in service.operations
+        for message in (operation.input, operation.output)
+        if message.alias
+    }
+    return [found[alias] for alias in sorted(found)]
 
 
 def module_doc(file: model.File) -> str:

@@ -79,6 +79,7 @@ class MessageIndex:
             qualname=qualname,
             field_names=tuple(field.name for field in message.field),
             has_validation_rules=has_rules(type_name),
+            alias=naming.message_alias(qualname) if naming.has_keyword_part(qualname) else "",
         )
 
 

@@ -1,6 +1,7 @@
 """Every generated name checked against the others in each scope it shares.
 
-Scopes: the module (the classes of every service in the file), and each
+Scopes: the module (the classes of every service in the file and the aliases
+of messages named with keywords), and each
 service's classes, whose members the operations share: attributes of the
 definition, methods of the handler, and in both clients the methods, their
 `start_` twins and the default-timeout constants beside `__init__` and `_client`.
@@ -62,8 +63,23 @@ def check_operations(service_name: str, operations: list[model.Operation]) -> No
                 )
 
 
-def check_classes(services: list[model.Service]) -> None:
-    """No two services of a file may generate a class of the same name."""
+def check_module_names(services: list[model.Service]) -> None:
+    """No module-level name twice: the classes of every service in the file, and
+    the aliases of messages named with Python keywords."""
+    aliases: dict[str, tuple[str, model.Operation]] = {}
+    for service in services:
+        for operation in service.operations:
+            for message in (operation.input, operation.output):
+                if not message.alias:
+                    continue
+                other, _ = aliases.setdefault(message.alias, (message.full_name, operation))
+                if other != message.full_name:
+                    raise GenerationError(
+                        f"messages {message.full_name} and {other} both generate the Python "
+                        f"name {message.alias!r} (their names hold Python keywords); rename "
+                        "one of them",
+                        operation.location,
+                    )
     seen: dict[str, model.Service] = {}
     for service in services:
         for name in (
@@ -72,12 +88,19 @@ def check_classes(services: list[model.Service]) -> None:
             service.workflow_client_class,
             service.standalone_client_class,
         ):
-            other = seen.get(name)
-            if other is not None:
+            if name in aliases:
+                message_name, _ = aliases[name]
                 raise GenerationError(
-                    f"services {service.proto_name} and {other.proto_name}"
-                    f"{_on_line(other.location)} both generate the Python class {name!r}; "
-                    "rename one of them or move it to another file",
+                    f"service {service.proto_name} generates the Python class {name!r}, the "
+                    f"name generated code gives message {message_name}; rename one of them",
+                    service.location,
+                )
+            other_service = seen.get(name)
+            if other_service is not None:
+                raise GenerationError(
+                    f"services {service.proto_name} and {other_service.proto_name}"
+                    f"{_on_line(other_service.location)} both generate the Python class "
+                    f"{name!r}; rename one of them or move it to another file",
                     service.location,
                 )
             seen[name] = service

@@ -65,7 +65,7 @@ def resolve_services(context: Context) -> tuple[model.Service, ...]:
         resolved = _service(context, index, service)
         if resolved is not None:
             services.append(resolved)
-    names.check_classes(services)
+    names.check_module_names(services)
     return tuple(services)
 
 
@@ -219,14 +219,6 @@ def _check_importable(
     message: model.Message,
     location: Location,
 ) -> None:
-    keywords = [part for part in message.qualname.split(".") if keyword.iskeyword(part)]
-    if keywords:
-        raise GenerationError(
-            f"{service.name}.{method.name} uses message {message.full_name}, whose name "
-            f"part {keywords[0]!r} is a Python keyword, so Python code cannot refer to it "
-            f"(protoc's own {message.python_module} cannot either); rename the message",
-            location,
-        )
     unusable = [
         part
         for part in message.python_module.split(".")
