@@ -369,7 +369,8 @@ def test_default_endpoint_must_be_an_endpoint_name(tmp_path: Path, endpoint: str
     assert "is not a Nexus endpoint name" in error
 
 
-def test_message_named_like_a_keyword_is_an_error(tmp_path: Path) -> None:
+def test_message_named_like_a_keyword_gets_an_alias(tmp_path: Path) -> None:
+    """Refused before; now bound once for type checkers and once for run time."""
     request = inline(
         tmp_path,
         HEADER
@@ -378,9 +379,27 @@ def test_message_named_like_a_keyword_is_an_error(tmp_path: Path) -> None:
         + "  rpc Buy(None) returns (Receipt) { option (nexusannotations.v1.operation) = {}; }\n"
         + "}\n",
     )
+    content = generate(request)["shop/v1/shop_nexus.py"]
+    assert "    NoneMessage = shop_pb2._r_None  # pyright: ignore[reportPrivateUsage]\n" in content
+    assert '    NoneMessage = getattr(shop_pb2, "None")\n' in content
+    assert "    buy: nexusrpc.Operation[\n        NoneMessage,\n        shop_pb2.Receipt,\n" in content
+
+
+def test_keyword_message_alias_taken_by_a_service_class_is_an_error(tmp_path: Path) -> None:
+    request = inline(
+        tmp_path,
+        HEADER
+        + "message None {}\n"
+        + "service NoneMessage {\n"
+        + "  rpc Buy(None) returns (Receipt) { option (nexusannotations.v1.operation) = {}; }\n"
+        + "}\n",
+    )
     error = error_of(request)
-    assert error.startswith("shop/v1/shop.proto:10:3: ")
-    assert "shop.v1.None, whose name part 'None' is a Python keyword" in error
+    assert error.startswith("shop/v1/shop.proto:9:1: ")
+    assert (
+        "service NoneMessage generates the Python class 'NoneMessage', the name generated "
+        "code gives message shop.v1.None; rename one of them"
+    ) in error
 
 
 def test_timeouts_must_be_positive(tmp_path: Path) -> None:

@@ -31,7 +31,9 @@ class _OptionsKind:
 class OptionReader:
     def __init__(self, files: list[descriptor_pb2.FileDescriptorProto]) -> None:
         self._pool = descriptor_pool.DescriptorPool()
-        for file in files:
+        # Decoding options needs the files that declare extensions and what they
+        # import, not the (many) files that only use them.
+        for file in _declaring_extensions(files):
             self._pool.Add(file)
         self._kinds: dict[str, _OptionsKind | None] = {}
         # Options are read for several extensions each (is it a Nexus service?
@@ -89,3 +91,31 @@ class OptionReader:
             return self._pool.FindExtensionByName(name)
         except KeyError:
             return False
+
+
+def _declaring_extensions(
+    files: list[descriptor_pb2.FileDescriptorProto],
+) -> list[descriptor_pb2.FileDescriptorProto]:
+    """Files declaring extensions, with their imports, in the request's (dependency) order."""
+    by_name = {file.name: file for file in files}
+    needed: set[str] = set()
+    pending = [file.name for file in files if _declares_extensions(file)]
+    while pending:
+        name = pending.pop()
+        if name in needed or name not in by_name:
+            continue
+        needed.add(name)
+        pending.extend(by_name[name].dependency)
+    return [file for file in files if file.name in needed]
+
+
+def _declares_extensions(file: descriptor_pb2.FileDescriptorProto) -> bool:
+    if file.extension:
+        return True
+    pending = list(file.message_type)
+    while pending:
+        message = pending.pop()
+        if message.extension:
+            return True
+        pending.extend(message.nested_type)
+    return False

@@ -51,8 +51,10 @@ class PythonFile:
             self._aliases[module] = alias
             self._taken.add(alias)
         self._used: set[Module] = set()
+        self._refs: dict[tuple[str, str], str] = {}
         self._lines: list[str] = []
         self._depth = 0
+        self._indent = ""
 
     def _pick_alias(self, module: Module) -> str:
         parts = module.path.split(".")
@@ -72,19 +74,29 @@ class PythonFile:
         return self._aliases[module]
 
     def ref(self, ident: Ident) -> str:
-        return f"{self.module(ident.module)}.{ident.name}"
+        return self.ref_name(ident.module, ident.name)
 
     def ref_name(self, module: Module, name: str) -> str:
-        return self.ref(Ident(module, name))
+        # Hot: every annotation names a message or a library type. Strings hash
+        # once and stay cached; a module is marked used the first time.
+        key = (module.path, name)
+        found = self._refs.get(key)
+        if found is None:
+            found = self._refs[key] = f"{self.module(module)}.{name}"
+        return found
 
     # Body
 
     @property
     def indent(self) -> str:
-        return INDENT * self._depth
+        return self._indent
+
+    def _set_depth(self, depth: int) -> None:
+        self._depth = depth
+        self._indent = INDENT * depth
 
     def line(self, text: str = "") -> None:
-        self._lines.append(self.indent + text if text else "")
+        self._lines.append(self._indent + text if text else "")
 
     def blank(self, count: int = 1) -> None:
         self._lines.extend([""] * count)
@@ -97,14 +109,14 @@ class PythonFile:
 
     @contextmanager
     def indented(self) -> Iterator[None]:
-        self._depth += 1
+        self._set_depth(self._depth + 1)
         try:
             yield
         finally:
-            self._depth -= 1
+            self._set_depth(self._depth - 1)
 
     def fits(self, text: str) -> bool:
-        return len(self.indent) + len(text) <= LINE_LENGTH
+        return len(self._indent) + len(text) <= LINE_LENGTH
 
     def bracketed(self, head: str, items: list[str], tail: str, close: str = ")") -> None:
         """`head(a, b)tail` on one line when it fits, else one item a line with a trailing comma.
@@ -118,10 +130,10 @@ class PythonFile:
             self.line(joined)
             return
         self.line(head)
-        self._depth += 1
-        for item in items:
-            self.line(item + ",")
-        self._depth -= 1
+        self._set_depth(self._depth + 1)
+        indent = self._indent
+        self._lines.extend([f"{indent}{item}," for item in items])
+        self._set_depth(self._depth - 1)
         self._closing_line(close + tail)
 
     def _closing_line(self, text: str) -> None:

@@ -65,6 +65,7 @@ class MessageIndex:
         parameters: Parameters,
     ) -> None:
         self._parameters = parameters
+        self._resolved: dict[str, model.Message] = {}
         self.entries: dict[str, MessageEntry] = {}
         for file in files:
             prefix = f".{file.package}." if file.package else "."
@@ -72,6 +73,13 @@ class MessageIndex:
                 self.entries[prefix + qualname] = (file, qualname, message)
 
     def resolve(self, type_name: str, has_rules: Callable[[str], bool]) -> model.Message:
+        """The model of a message; one object per message, however many operations use it."""
+        found = self._resolved.get(type_name)
+        if found is None:
+            found = self._resolved[type_name] = self._resolve(type_name, has_rules)
+        return found
+
+    def _resolve(self, type_name: str, has_rules: Callable[[str], bool]) -> model.Message:
         file, qualname, message = self.entries[type_name]
         return model.Message(
             full_name=type_name.lstrip("."),

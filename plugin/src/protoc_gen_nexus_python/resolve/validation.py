@@ -15,6 +15,8 @@ from protoc_gen_nexus_python.options import (
 )
 from protoc_gen_nexus_python.resolve.descriptors import MessageEntry
 
+_MESSAGE = descriptor_pb2.FieldDescriptorProto.TYPE_MESSAGE
+
 
 class RuleDetector:
     """Answers "does this message carry rules?", once per message."""
@@ -25,34 +27,49 @@ class RuleDetector:
         self._has_rules: dict[str, bool] = {}
 
     def __call__(self, type_name: str) -> bool:
-        if type_name not in self._has_rules:
-            self._has_rules[type_name] = self._rules_in(type_name, set())
-        return self._has_rules[type_name]
+        """True when `type_name`, or any message reachable through its fields, has rules.
 
-    def _rules_in(self, type_name: str, visiting: set[str]) -> bool:
-        if type_name in self._has_rules:
-            return self._has_rules[type_name]
-        if type_name in visiting or type_name not in self._entries:
-            return False
-        visiting.add(type_name)
-        _, _, message = self._entries[type_name]
+        A search that finds none proves it for every message it reached too (what
+        they reach, it reached), so those are remembered as "no"; one that finds
+        rules proves it only for where it started. Each message is read at most
+        once per "no", which keeps the whole resolution linear.
+        """
+        known = self._has_rules.get(type_name)
+        if known is not None:
+            return known
+        seen = {type_name}
+        pending = [type_name]
+        while pending:
+            name = pending.pop()
+            known = self._has_rules.get(name)
+            if known is False or name not in self._entries:
+                continue
+            _, _, message = self._entries[name]
+            if known or self._own_rules(message):
+                self._has_rules[type_name] = True
+                return True
+            for field in message.field:
+                if field.type == _MESSAGE and field.type_name not in seen:
+                    seen.add(field.type_name)
+                    pending.append(field.type_name)
+        for name in seen:
+            self._has_rules[name] = False
+        return False
+
+    def _own_rules(self, message: descriptor_pb2.DescriptorProto) -> bool:
         get = self._options.get
-        found = (
-            get(message.options, VALIDATE_MESSAGE) is not None
-            or any(get(o.options, VALIDATE_ONEOF) is not None for o in message.oneof_decl)
-            or any(get(f.options, VALIDATE_FIELD) is not None for f in message.field)
+        # Most elements have no options at all: HasField skips decoding them.
+        return (
+            (message.HasField("options") and get(message.options, VALIDATE_MESSAGE) is not None)
             or any(
-                self._rules_in(f.type_name, visiting)
+                o.HasField("options") and get(o.options, VALIDATE_ONEOF) is not None
+                for o in message.oneof_decl
+            )
+            or any(
+                f.HasField("options") and get(f.options, VALIDATE_FIELD) is not None
                 for f in message.field
-                if f.type == descriptor_pb2.FieldDescriptorProto.TYPE_MESSAGE
             )
         )
-        # Only "yes" is kept from below the top of a search: a message still on
-        # the search path counts as "no" there just to end a cycle, so a "no"
-        # that depends on it is not the message's own answer.
-        if found:
-            self._has_rules[type_name] = True
-        return found
 
 
 def validated(switch: bool, has_rules: bool) -> bool:
