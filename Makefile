@@ -40,26 +40,28 @@ options: setup
 test: generate
 	$(BIN)/python -m pytest tests
 
-# The fast inner loop: everything but what needs a dev server or another language
-# (no end-to-end, interop or reliability tests), in about a minute.
-CHECK_SKIP := e2e or interop or reliability or demo or handlers or callers or temporal_api
+# The fast inner loop, under a minute: lint and type checks of the project's code,
+# unit tests, generation tests (golden files, fixtures, generated code linted and
+# type-checked) and the bounded property tests. No dev server, no other language.
+# The suite is laid out by kind: tests/unit, tests/generation, tests/property,
+# tests/e2e (dev server), tests/interop (Go and TypeScript peers).
 check: generate
-	$(BIN)/python -m pytest tests -q -x -k "not ($(CHECK_SKIP))"
+	$(BIN)/python -m pytest tests/unit tests/generation tests/property -q -x
 
-# The property tests of tests/test_fuzz.py with thousands of random contracts
+# The property tests of tests/property/test_fuzz.py with thousands of random contracts
 # instead of the bounded, repeatable sample `make test` runs (FUZZ_EXAMPLES=N
 # sets how many); found failures are kept in .venv/hypothesis and replayed first.
 fuzz: generate
-	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/test_fuzz.py -q
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/property/test_fuzz.py -q
 
 golden: generate
-	UPDATE_GOLDEN=1 $(BIN)/python -m pytest tests/test_golden.py tests/test_fixtures.py -q -k golden
+	UPDATE_GOLDEN=1 $(BIN)/python -m pytest tests/generation/test_golden.py tests/generation/test_fixtures.py -q -k golden
 
 # Go and TypeScript teams against the generated Python
 # code through Nexus endpoints on one dev server; see tests/interop/README.md.
 # Without the language's toolchain its tests skip, or fail with NEXUSPROTO_REQUIRE_INTEROP=1.
 interop: generate
-	$(BIN)/python -m pytest tests/test_interop_go.py tests/test_interop_ts.py
+	$(BIN)/python -m pytest tests/interop
 
 
 # Two teams, two namespaces, one contract (python/demo/orders_payments): starts a

@@ -10,7 +10,7 @@ these ones back.
     .venv/bin/python tests/interop/make_vectors.py --check   # exit 1 if any is stale
 
 Run after `make generate` (it imports the generated messages from gen/).
-tests/test_interop_go.py checks that the files are current.
+tests/interop/test_go.py checks that the files are current.
 """
 
 from __future__ import annotations

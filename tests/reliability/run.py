@@ -76,7 +76,7 @@ def report(rows: list[Row], failures: dict[str, str], seconds: float) -> str:
         f"Written by `{COMMAND}` (tests/reliability/run.py) from the run of "
         f"{dt.date.today().isoformat()}, which took {seconds / 60:.1f} minutes; do not "
         "edit by hand. Reduced versions of the same scenarios run in `make test` "
-        "(tests/test_reliability.py).",
+        "(tests/e2e/test_reliability.py).",
         "",
         f"Machine: {machine()}.",
         "",

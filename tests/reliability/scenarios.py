@@ -6,7 +6,7 @@ and its worker processes (`cluster.py`), injects its faults with SIGKILL by pid,
 and stops everything it started before returning. A broken promise (a lost or
 duplicated operation, a failed caller workflow, a retry storm) raises
 `ScenarioError` with what was seen; `make reliability` (run.py) and the reduced
-runs in `make test` (tests/test_reliability.py) call the same functions.
+runs in `make test` (tests/e2e/test_reliability.py) call the same functions.
 
 Counting:
 - lost: an operation whose caller got no result (an error, or nothing by the

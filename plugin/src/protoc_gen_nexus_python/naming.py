@@ -143,6 +143,26 @@ def message_alias(qualname: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in qualname.split(".")) + "Message"
 
 
+def attribute_access(owner: str, name: str, *, quote: str = '"') -> str:
+    """`owner.name`, or `getattr(owner, "name")` when `name` is a keyword (a proto field
+    `def`, a message `class`): protoc's modules and messages hold those under the keyword.
+
+    A keyword is plain letters, so quoting it needs no escaping; inside an f-string
+    the caller asks for the other quote.
+    """
+    if keyword.iskeyword(name):
+        return f"getattr({owner}, {quote}{name}{quote})"
+    return f"{owner}.{name}"
+
+
+def runtime_path(module_alias: str, qualname: str) -> str:
+    """How run-time code reaches a message class: `m.Outer.Inner`, `getattr(m.Outer, 'None')`."""
+    path = module_alias
+    for part in qualname.split("."):
+        path = attribute_access(path, part)
+    return path
+
+
 def pb2_module(proto_path: str) -> str:
     """The module protoc's Python generator writes for a .proto file."""
     return _module_stem(proto_path).replace("/", ".") + "_pb2"

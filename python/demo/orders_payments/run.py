@@ -2,7 +2,7 @@
 
 `run_demo` takes a way to connect to a namespace, so the same code runs against
 the local dev server `main` starts, an existing cluster or Temporal Cloud (see
-the package documentation), and the test suite's server (tests/test_demo.py).
+the package documentation), and the test suite's server (tests/e2e/test_demo.py).
 """
 
 from __future__ import annotations

@@ -6,11 +6,9 @@ is bound to the stub's name for type checkers and to the real class at run
 time, and generated code uses it wherever it would name the message.
 """
 
-import keyword
-
 from protoc_gen_nexus_python import model, naming
 from protoc_gen_nexus_python.generators.shared import TYPING, keyword_messages
-from protoc_gen_nexus_python.writer import Module, PythonFile, string_literal
+from protoc_gen_nexus_python.writer import Module, PythonFile
 
 
 def keyword_message_aliases(out: PythonFile, file: model.File) -> None:
@@ -28,15 +26,5 @@ def keyword_message_aliases(out: PythonFile, file: model.File) -> None:
             )
     with out.block("else:"):
         for message in messages:
-            out.line(f"{message.alias} = {_runtime_path(out, message)}")
-
-
-def _runtime_path(out: PythonFile, message: model.Message) -> str:
-    path = out.module(Module(message.python_module))
-    for part in message.qualname.split("."):
-        path = (
-            f"getattr({path}, {string_literal(part)})"
-            if keyword.iskeyword(part)
-            else f"{path}.{part}"
-        )
-    return path
+            module = out.module(Module(message.python_module))
+            out.line(f"{message.alias} = {naming.runtime_path(module, message.qualname)}")

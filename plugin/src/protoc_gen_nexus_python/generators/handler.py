@@ -5,9 +5,7 @@ default body that starts the bound workflow. The runtime base
 (`nexusproto.ServiceHandler`) turns a subclass into a registered handler.
 """
 
-import keyword
-
-from protoc_gen_nexus_python import model
+from protoc_gen_nexus_python import model, naming
 from protoc_gen_nexus_python.generators.shared import (
     ABC,
     NEXUSPROTO,
@@ -119,9 +117,5 @@ def _workflow_id(out: PythonFile, binding: model.WorkflowRun) -> str:
     for part in binding.id_template:
         text += string_literal(part.literal)[1:-1].replace("{", "{{").replace("}", "}}")
         if part.field is not None:
-            field = part.field
-            access = (
-                f"getattr(request, {field!r})" if keyword.iskeyword(field) else f"request.{field}"
-            )
-            text += "{" + access + "}"
+            text += "{" + naming.attribute_access("request", part.field, quote="'") + "}"
     return f'f"{text}"'

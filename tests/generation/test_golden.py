@@ -5,15 +5,12 @@ Regenerate after an intended change with `make golden` (UPDATE_GOLDEN=1).
 
 import difflib
 import os
-from pathlib import Path
 
 import pytest
+from support.golden import EXAMPLES, GOLDEN, golden_files
 from support.protoc import REPO, capture_request
 
 from protoc_gen_nexus_python.plugin import run
-
-GOLDEN = REPO / "tests" / "golden" / "examples"
-EXAMPLES = ["payments/v1/payments.proto", "orders/v1/orders.proto"]
 
 
 def _diff(expected: str, actual: str, name: str) -> str:
@@ -40,7 +37,7 @@ def test_generated_modules_match_golden_files(generated: dict[str, str]) -> None
             path = GOLDEN / name
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(content)
-    golden = {p.relative_to(GOLDEN).as_posix(): p.read_text() for p in GOLDEN.rglob("*.py")}
+    golden = golden_files()
     assert sorted(golden) == sorted(generated)
     diffs = [_diff(golden[n], generated[n], n) for n in sorted(generated) if golden[n] != generated[n]]
     assert not diffs, "generated code differs from the golden files (make golden):\n" + "".join(diffs)
@@ -51,10 +48,3 @@ def test_buf_generate_output_matches_golden_files(generated: dict[str, str]) -> 
     for name, content in generated.items():
         assert (gen / name).read_text() == content, f"gen/{name} differs; run make generate"
 
-
-def golden_files() -> dict[str, str]:
-    return {p.relative_to(GOLDEN).as_posix(): p.read_text() for p in GOLDEN.rglob("*.py")}
-
-
-def read_tree(root: Path) -> dict[str, str]:
-    return {p.relative_to(root).as_posix(): p.read_text() for p in root.rglob("*_nexus.py")}

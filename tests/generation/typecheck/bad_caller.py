@@ -1,6 +1,6 @@
 """Calls that break the generated client signatures; never run, only type-checked.
 
-tests/test_typecheck.py runs mypy --strict on this file and compares its errors
+tests/generation/test_typecheck.py runs mypy --strict on this file and compares its errors
 with bad_caller.expected, and checks that pyright strict reports the same lines.
 Each broken call is kept on one line, where both checkers report it.
 """

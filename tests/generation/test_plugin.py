@@ -167,19 +167,97 @@ def test_output_does_not_depend_on_file_order(tmp_path: Path) -> None:
     assert forward == backward
 
 
-def test_streaming_method_is_an_error_with_its_location(tmp_path: Path) -> None:
-    request = inline(
-        tmp_path,
-        HEADER
-        + "service Shop {\n"
-        + "  option (nexusannotations.v1.service) = {};\n"
-        + "  rpc Watch(Order) returns (stream Receipt);\n"
-        + "}\n",
-    )
-    error = error_of(request)
-    assert error.startswith("shop/v1/shop.proto:10:3: ")
-    assert "Shop.Watch is a streaming method" in error
-    assert "exclude-operation-tags" in error
+# Contracts a proto author can get wrong, each with where the error points and what it
+# says (the text after HEADER; HEADER ends on line 8, so the service starts on line 9).
+CONTRACT_ERRORS = {
+    "streaming method": (
+        "service Shop {\n"
+        "  option (nexusannotations.v1.service) = {};\n"
+        "  rpc Watch(Order) returns (stream Receipt);\n"
+        "}\n",
+        "10:3",
+        ["Shop.Watch is a streaming method", "exclude-operation-tags"],
+    ),
+    "one operation name twice": (
+        "service Shop {\n"
+        '  rpc Buy(Order) returns (Receipt) { option (nexusannotations.v1.operation).name = "buy"; }\n'
+        '  rpc Purchase(Order) returns (Receipt) { option (nexusannotations.v1.operation).name = "buy"; }\n'
+        "}\n",
+        "10:3",
+        ["Shop.Purchase and Shop.Buy (line 9) both have the Nexus operation name 'buy'"],
+    ),
+    # `Foo` and `Foo_` are the methods `foo` and `foo_`, but both clients would get two
+    # `FOO_TIMEOUT` constants and `foo()` would use `Foo_`'s timeout.
+    "one timeout constant twice": (
+        "service Shop {\n"
+        "  option (nexusproto.v1.service).default_schedule_to_close_timeout = {seconds: 5};\n"
+        "  rpc Foo(Order) returns (Receipt);\n"
+        "  rpc Foo_(Order) returns (Receipt);\n"
+        "}\n",
+        "11:3",
+        [
+            "Shop.Foo_ and Shop.Foo (line 10) both generate the Python name 'FOO_TIMEOUT' "
+            "(default-timeout constant); rename one of the methods"
+        ],
+    ),
+    "id_template naming a missing field": (
+        "service Shop {\n"
+        "  rpc Buy(Order) returns (Receipt) {\n"
+        "    option (nexusproto.v1.operation).workflow_run = {\n"
+        '      workflow_type: "Buy"\n'
+        '      id_template: "buy-{customer}"\n'
+        "    };\n"
+        "  }\n"
+        "}\n",
+        "10:5",
+        ["names field 'customer', which shop.v1.Order does not have (its fields: id, customer_id)"],
+    ),
+    "workflow_run without workflow_type": (
+        "service Shop {\n"
+        "  rpc Buy(Order) returns (Receipt) {\n"
+        '    option (nexusproto.v1.operation).workflow_run = {id_template: "x"};\n'
+        "  }\n"
+        "}\n",
+        "10:5",
+        ["workflow_run needs workflow_type"],
+    ),
+    "keyword message alias taken by a service class": (
+        "message None {}\n"
+        "service NoneMessage {\n"
+        "  rpc Buy(None) returns (Receipt) { option (nexusannotations.v1.operation) = {}; }\n"
+        "}\n",
+        "9:1",
+        [
+            "service NoneMessage generates the Python class 'NoneMessage', the name generated "
+            "code gives message shop.v1.None; rename one of them"
+        ],
+    ),
+    "negative timeout": (
+        "service Shop {\n"
+        "  rpc Buy(Order) returns (Receipt) {\n"
+        "    option (nexusproto.v1.operation).schedule_to_close_timeout = {seconds: -5};\n"
+        "  }\n"
+        "}\n",
+        "10:5",
+        ["schedule_to_close_timeout must be a positive duration"],
+    ),
+    "padded operation name": (
+        "service Shop {\n"
+        '  rpc Buy(Order) returns (Receipt) { option (nexusannotations.v1.operation).name = " buy"; }\n'
+        "}\n",
+        "9:3",
+        ["operation name ' buy' is empty or has surrounding whitespace"],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(CONTRACT_ERRORS))
+def test_contract_errors_name_the_place_and_the_fix(tmp_path: Path, case: str) -> None:
+    body, place, texts = CONTRACT_ERRORS[case]
+    error = error_of(inline(tmp_path, HEADER + body))
+    assert error.startswith(f"shop/v1/shop.proto:{place}: "), error
+    for text in texts:
+        assert text in error
 
 
 def test_streaming_method_excluded_by_tag_is_fine(tmp_path: Path) -> None:
@@ -195,20 +273,6 @@ def test_streaming_method_excluded_by_tag_is_fine(tmp_path: Path) -> None:
         parameter="exclude-operation-tags=stream",
     )
     assert list(generate(request)) == ["shop/v1/shop_nexus.py"]
-
-
-def test_two_methods_with_one_operation_name_is_an_error(tmp_path: Path) -> None:
-    request = inline(
-        tmp_path,
-        HEADER
-        + "service Shop {\n"
-        + '  rpc Buy(Order) returns (Receipt) { option (nexusannotations.v1.operation).name = "buy"; }\n'
-        + '  rpc Purchase(Order) returns (Receipt) { option (nexusannotations.v1.operation).name = "buy"; }\n'
-        + "}\n",
-    )
-    error = error_of(request)
-    assert error.startswith("shop/v1/shop.proto:10:3: ")
-    assert "Shop.Purchase and Shop.Buy (line 9) both have the Nexus operation name 'buy'" in error
 
 
 @pytest.mark.parametrize(
@@ -232,26 +296,6 @@ def test_methods_that_give_one_python_name_are_an_error(
     assert f"both generate the Python name {python_name!r}" in error
 
 
-def test_methods_sharing_a_timeout_constant_are_an_error(tmp_path: Path) -> None:
-    """`Foo` and `Foo_` are the methods `foo` and `foo_`, but both clients would get
-    two `FOO_TIMEOUT` constants and `foo()` would use `Foo_`'s timeout."""
-    request = inline(
-        tmp_path,
-        HEADER
-        + "service Shop {\n"
-        + "  option (nexusproto.v1.service).default_schedule_to_close_timeout = {seconds: 5};\n"
-        + "  rpc Foo(Order) returns (Receipt);\n"
-        + "  rpc Foo_(Order) returns (Receipt);\n"
-        + "}\n",
-    )
-    error = error_of(request)
-    assert error.startswith("shop/v1/shop.proto:11:3: ")
-    assert (
-        "Shop.Foo_ and Shop.Foo (line 10) both generate the Python name 'FOO_TIMEOUT' "
-        "(default-timeout constant); rename one of the methods"
-    ) in error
-
-
 def test_methods_differing_by_a_trailing_underscore_without_timeouts_are_fine(
     tmp_path: Path,
 ) -> None:
@@ -268,37 +312,6 @@ def test_methods_differing_by_a_trailing_underscore_without_timeouts_are_fine(
     content = generate(request)["shop/v1/shop_nexus.py"]
     assert "async def foo(" in content and "async def foo_(" in content
     assert "_TIMEOUT" not in content
-
-
-def test_id_template_naming_a_missing_field_is_an_error_at_the_option(tmp_path: Path) -> None:
-    request = inline(
-        tmp_path,
-        HEADER
-        + "service Shop {\n"
-        + "  rpc Buy(Order) returns (Receipt) {\n"
-        + "    option (nexusproto.v1.operation).workflow_run = {\n"
-        + '      workflow_type: "Buy"\n'
-        + '      id_template: "buy-{customer}"\n'
-        + "    };\n"
-        + "  }\n"
-        + "}\n",
-    )
-    error = error_of(request)
-    assert error.startswith("shop/v1/shop.proto:10:5: ")
-    assert "names field 'customer', which shop.v1.Order does not have (its fields: id, customer_id)" in error
-
-
-def test_workflow_run_without_workflow_type_is_an_error(tmp_path: Path) -> None:
-    request = inline(
-        tmp_path,
-        HEADER
-        + "service Shop {\n"
-        + "  rpc Buy(Order) returns (Receipt) {\n"
-        + '    option (nexusproto.v1.operation).workflow_run = {id_template: "x"};\n'
-        + "  }\n"
-        + "}\n",
-    )
-    assert "workflow_run needs workflow_type" in error_of(request)
 
 
 def test_bad_parameter_is_an_error_response(tmp_path: Path) -> None:
@@ -383,51 +396,6 @@ def test_message_named_like_a_keyword_gets_an_alias(tmp_path: Path) -> None:
     assert "    NoneMessage = shop_pb2._r_None  # pyright: ignore[reportPrivateUsage]\n" in content
     assert '    NoneMessage = getattr(shop_pb2, "None")\n' in content
     assert "    buy: nexusrpc.Operation[\n        NoneMessage,\n        shop_pb2.Receipt,\n" in content
-
-
-def test_keyword_message_alias_taken_by_a_service_class_is_an_error(tmp_path: Path) -> None:
-    request = inline(
-        tmp_path,
-        HEADER
-        + "message None {}\n"
-        + "service NoneMessage {\n"
-        + "  rpc Buy(None) returns (Receipt) { option (nexusannotations.v1.operation) = {}; }\n"
-        + "}\n",
-    )
-    error = error_of(request)
-    assert error.startswith("shop/v1/shop.proto:9:1: ")
-    assert (
-        "service NoneMessage generates the Python class 'NoneMessage', the name generated "
-        "code gives message shop.v1.None; rename one of them"
-    ) in error
-
-
-def test_timeouts_must_be_positive(tmp_path: Path) -> None:
-    request = inline(
-        tmp_path,
-        HEADER
-        + "service Shop {\n"
-        + "  rpc Buy(Order) returns (Receipt) {\n"
-        + "    option (nexusproto.v1.operation).schedule_to_close_timeout = {seconds: -5};\n"
-        + "  }\n"
-        + "}\n",
-    )
-    error = error_of(request)
-    assert error.startswith("shop/v1/shop.proto:10:5: ")
-    assert "schedule_to_close_timeout must be a positive duration" in error
-
-
-def test_padded_operation_name_is_an_error(tmp_path: Path) -> None:
-    request = inline(
-        tmp_path,
-        HEADER
-        + "service Shop {\n"
-        + '  rpc Buy(Order) returns (Receipt) { option (nexusannotations.v1.operation).name = " buy"; }\n'
-        + "}\n",
-    )
-    error = error_of(request)
-    assert error.startswith("shop/v1/shop.proto:9:3: ")
-    assert "operation name ' buy' is empty or has surrounding whitespace" in error
 
 
 def test_module_prefix_leaves_well_known_types_alone(tmp_path: Path) -> None:

@@ -21,7 +21,7 @@ from temporalio.client import Client
 
 from support.temporal import DevServer, connect, unique_name, unique_task_queue
 
-DEMO_DIR = Path(__file__).resolve().parent.parent / "python" / "demo"
+DEMO_DIR = Path(__file__).resolve().parents[2] / "python" / "demo"
 if str(DEMO_DIR) not in sys.path:
     sys.path.insert(0, str(DEMO_DIR))
 

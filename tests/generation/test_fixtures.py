@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from support.protoc import BIN, REPO, option_include_dir, run_protoc
 from support.typecheck import mypy_strict, pyright_strict
-from test_golden import read_tree
+from support.golden import read_tree
 
 FIXTURES = REPO / "tests" / "fixtures" / "proto"
 GOLDEN = REPO / "tests" / "golden" / "fixtures"

@@ -1,6 +1,6 @@
 """Overrides that break the generated signatures; never imported, only type-checked.
 
-tests/test_typecheck.py runs mypy --strict on this file and compares its errors
+tests/generation/test_typecheck.py runs mypy --strict on this file and compares its errors
 with bad_handler.expected, and checks that pyright strict reports the same lines.
 Each broken signature is kept on one line, where both checkers report it.
 """

@@ -1,7 +1,7 @@
 """`nexusproto.process`: a process ends with its program's status, without interpreter teardown.
 
 Why it exists is shown by the reliability scenarios, whose worker processes must
-exit with status 0 every time (tests/test_reliability.py); here, that the status,
+exit with status 0 every time (tests/e2e/test_reliability.py); here, that the status,
 the atexit handlers and buffered output come out as with `sys.exit`.
 """
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from support.protoc import BIN, PROTO_DIR, REPO, option_include_dir, run_protoc, validate_set, write_protos
-from test_golden import golden_files, read_tree
+from support.golden import golden_files, read_tree
 
 EXAMPLES = ["payments/v1/payments.proto", "orders/v1/orders.proto"]
 

@@ -87,7 +87,7 @@ with workflow.unsafe.imports_passed_through():
     )
 
 # Not Path.resolve(): the workflow sandbox, which imports this module again, forbids it.
-REPO = Path(os.path.abspath(__file__)).parent.parent
+REPO = Path(os.path.abspath(__file__)).parents[2]
 INTEROP_DIR = REPO / "tests" / "interop"
 GO_DIR = INTEROP_DIR / "go"
 GO_BIN = REPO / "build" / "go" / "bin"

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-RELIABILITY_DIR = Path(__file__).resolve().parent / "reliability"
+RELIABILITY_DIR = Path(__file__).resolve().parents[1] / "reliability"
 if str(RELIABILITY_DIR) not in sys.path:
     sys.path.insert(0, str(RELIABILITY_DIR))
 

@@ -55,10 +55,11 @@ with workflow.unsafe.imports_passed_through():
     )
 
 # No Path.resolve(): the workflow sandbox re-imports this module and forbids it.
-TESTS_DIR = Path(__file__).parent
+INTEROP_DIR = Path(__file__).parent
+TESTS_DIR = INTEROP_DIR.parent
 REPO_ROOT = TESTS_DIR.parent
-TS_DIR = TESTS_DIR / "interop" / "ts"
-VECTORS_DIR = TESTS_DIR / "interop" / "vectors"
+TS_DIR = INTEROP_DIR / "ts"
+VECTORS_DIR = INTEROP_DIR / "vectors"
 IMAGE = REPO_ROOT / "build" / "image.binpb"
 NODE_MODULES_STAMP = TS_DIR / "node_modules" / ".nexusproto-lock-sha256"
 

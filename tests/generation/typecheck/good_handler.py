@@ -1,6 +1,6 @@
 """A correct handler for the generated PaymentServiceHandler.
 
-Type-checked by tests/test_typecheck.py (mypy --strict and pyright strict must
+Type-checked by tests/generation/test_typecheck.py (mypy --strict and pyright strict must
 report nothing) and imported there, so the runtime accepts it too.
 """
 

@@ -1,0 +1,3 @@
+"""The peers' own trees (Go module, npm package, vectors) hold no pytest tests."""
+
+collect_ignore = ["go", "ts", "vectors"]
