@@ -60,6 +60,7 @@ def test_generated_modules_match_golden_files(generated: Path) -> None:
 
 def test_service_emptied_by_tags_and_plain_services_are_not_generated(generated: Path) -> None:
     assert not (generated / "tagged/v1/tagged_nexus.py").exists()
+    assert not (generated / "tagged/v1/tagged_nexus_testing.py").exists()
     assert not (generated / "common/v1/ids_nexus.py").exists()
     assert "class Plain" not in (generated / "hostile/v1/hostile_nexus.py").read_text()
     assert "audit" not in (generated / "shop/v1/api_nexus.py").read_text()
@@ -71,7 +72,7 @@ def test_output_is_independent_of_file_order(tmp_path: Path, generated: Path) ->
 
 
 def _nexus_files(generated: Path) -> list[str]:
-    return sorted(str(p) for p in generated.rglob("*_nexus.py"))
+    return sorted(str(p) for pattern in ("*_nexus.py", "*_nexus_testing.py") for p in generated.rglob(pattern))
 
 
 def test_ruff(generated: Path) -> None:

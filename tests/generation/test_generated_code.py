@@ -10,7 +10,7 @@ from support.protoc import BIN, REPO
 from support.typecheck import mypy_strict, pyright_strict
 
 GEN = REPO / "gen"
-NEXUS_MODULES = sorted(GEN.rglob("*_nexus.py"))
+NEXUS_MODULES = sorted([*GEN.rglob("*_nexus.py"), *GEN.rglob("*_nexus_testing.py")])
 
 
 def test_payment_service_definition_is_exact() -> None:
@@ -63,9 +63,11 @@ def _run(*args: str | Path) -> subprocess.CompletedProcess[str]:
 
 
 def test_generated_modules_exist() -> None:
-    assert [p.relative_to(GEN).as_posix() for p in NEXUS_MODULES] == [
+    assert sorted(p.relative_to(GEN).as_posix() for p in NEXUS_MODULES) == [
         "orders/v1/orders_nexus.py",
+        "orders/v1/orders_nexus_testing.py",
         "payments/v1/payments_nexus.py",
+        "payments/v1/payments_nexus_testing.py",
     ]
 
 

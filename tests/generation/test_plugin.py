@@ -49,7 +49,12 @@ message Receipt { string id = 1; }
 
 def test_example_contracts_give_one_nexus_module_per_file_with_services(tmp_path: Path) -> None:
     files = generate(capture_request(tmp_path, EXAMPLES))
-    assert sorted(files) == ["orders/v1/orders_nexus.py", "payments/v1/payments_nexus.py"]
+    assert sorted(files) == [
+        "orders/v1/orders_nexus.py",
+        "orders/v1/orders_nexus_testing.py",
+        "payments/v1/payments_nexus.py",
+        "payments/v1/payments_nexus_testing.py",
+    ]
     # OrderAdmin has no Nexus annotation, so it is not a Nexus service.
     assert "OrderAdmin" not in files["orders/v1/orders_nexus.py"]
     assert "class OrderService:" in files["orders/v1/orders_nexus.py"]
@@ -128,9 +133,9 @@ def test_tag_filters(tmp_path: Path, parameter: str, present: list[str], absent:
 
 def test_service_tag_filters_drop_whole_files(tmp_path: Path) -> None:
     files = generate(capture_request(tmp_path, EXAMPLES, parameter="exclude-service-tags=public"))
-    assert list(files) == ["orders/v1/orders_nexus.py"]
+    assert list(files) == ["orders/v1/orders_nexus.py", "orders/v1/orders_nexus_testing.py"]
     files = generate(capture_request(tmp_path, EXAMPLES, parameter="include-service-tags=public"))
-    assert list(files) == ["payments/v1/payments_nexus.py"]
+    assert list(files) == ["payments/v1/payments_nexus.py", "payments/v1/payments_nexus_testing.py"]
 
 
 def test_service_with_every_operation_excluded_is_not_emitted(tmp_path: Path) -> None:
@@ -272,7 +277,7 @@ def test_streaming_method_excluded_by_tag_is_fine(tmp_path: Path) -> None:
         + "}\n",
         parameter="exclude-operation-tags=stream",
     )
-    assert list(generate(request)) == ["shop/v1/shop_nexus.py"]
+    assert list(generate(request)) == ["shop/v1/shop_nexus.py", "shop/v1/shop_nexus_testing.py"]
 
 
 @pytest.mark.parametrize(

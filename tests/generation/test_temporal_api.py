@@ -94,7 +94,7 @@ def generate(parameter: str) -> tuple[str, float]:
     response = run(request)
     elapsed = time.perf_counter() - start
     assert not response.error, response.error
-    assert [file.name for file in response.file] == [OUTPUT]
+    assert [file.name for file in response.file] == [OUTPUT, OUTPUT.replace(".py", "_testing.py")]
     return response.file[0].content, elapsed
 
 

@@ -1043,6 +1043,10 @@ def _expected_module(proto_name: str, parameters: ParameterSpec) -> str:
     return module
 
 
+def nexus_testing_path(nexus_path: str) -> str:
+    return nexus_path.removesuffix("_nexus.py") + "_nexus_testing.py"
+
+
 def expected_output_path(proto_name: str) -> str:
     """Beside the `_pb2.py` protoc's Python generator writes for the same file."""
     stem = proto_name[: -len(".proto")].replace("-", "_")
@@ -1699,6 +1703,12 @@ def check_response(
     )
     generated = {file.name: file.content for file in response.file}
     assert len(generated) == len(response.file), "two generated files share a name"
+    # Beside each `_nexus.py`, its test doubles: compiled and checked for names bound
+    # twice here; what they do is the kit's own tests' business.
+    testing = {path for path in generated if path.endswith("_nexus_testing.py")}
+    assert sorted(testing) == sorted(nexus_testing_path(path) for path in expected.files)
+    for path in testing:
+        check_defined_once(ast.parse(compile(generated.pop(path), path, "exec", ast.PyCF_ONLY_AST)))
     assert sorted(generated) == sorted(expected.files), (sorted(generated), sorted(expected.files))
     if behaviour:
         modules, classes = stub_modules(case, expected)

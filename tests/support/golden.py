@@ -14,5 +14,9 @@ def golden_files() -> dict[str, str]:
 
 
 def read_tree(root: Path) -> dict[str, str]:
-    """Every generated `_nexus.py` under `root`, by path relative to it."""
-    return {p.relative_to(root).as_posix(): p.read_text() for p in root.rglob("*_nexus.py")}
+    """Every generated module under `root` (`_nexus.py`, `_nexus_testing.py`), by relative path."""
+    return {
+        p.relative_to(root).as_posix(): p.read_text()
+        for pattern in ("*_nexus.py", "*_nexus_testing.py")
+        for p in root.rglob(pattern)
+    }

@@ -19,7 +19,17 @@ def mypy_strict(
     if search_path is not None:
         env["MYPYPATH"] = str(search_path)
     return subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", *map(str, files)],
+        [
+            sys.executable,
+            "-m",
+            "mypy",
+            "--strict",
+            "--no-incremental",
+            # Module names from the paths under the search path: a testing module
+            # imports its `_nexus` module by that name.
+            "--explicit-package-bases",
+            *map(str, files),
+        ],
         cwd=cwd,
         capture_output=True,
         text=True,

@@ -92,6 +92,10 @@ class Service:
     handler_class: str
     workflow_client_class: str
     standalone_client_class: str
+    fake_class: str
+    """The test double in the `_nexus_testing` module."""
+    fake_answers_class: str
+    """The TypedDict of the fake's keyword arguments, beside it."""
     comment: str
     location: Location
     operations: tuple[Operation, ...]
@@ -103,4 +107,8 @@ class File:
     proto_path: str
     output_path: str
     """Path of the generated `_nexus.py`, beside the `_pb2.py` protoc writes."""
+    python_module: str
+    """Import path of that `_nexus` module, after module mapping."""
+    testing_output_path: str
+    """Path of the generated `_nexus_testing.py` (the test doubles), beside it."""
     services: tuple[Service, ...]

@@ -177,6 +177,26 @@ def nexus_output_path(proto_path: str) -> str:
     return _module_stem(proto_path).replace(".", "/") + "_nexus.py"
 
 
+def testing_output_path(proto_path: str) -> str:
+    """The generated test doubles, beside the `_nexus.py` of the same proto file."""
+    return _module_stem(proto_path).replace(".", "/") + "_nexus_testing.py"
+
+
+def nexus_module(pb2_module_path: str) -> str:
+    """The import path of the `_nexus` module beside a `_pb2` module (after module mapping)."""
+    return pb2_module_path.removesuffix("_pb2") + "_nexus"
+
+
+def fake_class(definition_class: str) -> str:
+    """`PaymentService` -> `PaymentServiceFake`, the generated test double."""
+    return f"{definition_class}Fake"
+
+
+def fake_answers_class(definition_class: str) -> str:
+    """`PaymentService` -> `PaymentServiceFakeAnswers`, the fake's keyword arguments."""
+    return f"{definition_class}FakeAnswers"
+
+
 def _module_stem(proto_path: str) -> str:
     stem = proto_path[: -len(".proto")] if proto_path.endswith(".proto") else proto_path
     return stem.replace("-", "_")

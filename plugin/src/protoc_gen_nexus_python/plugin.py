@@ -7,6 +7,7 @@ from google.protobuf.compiler import plugin_pb2
 from protoc_gen_nexus_python import __version__
 from protoc_gen_nexus_python.errors import GenerationError
 from protoc_gen_nexus_python.generators import generate_file
+from protoc_gen_nexus_python.generators.testing import generate_testing_file
 from protoc_gen_nexus_python.parameters import parse_parameters
 from protoc_gen_nexus_python.resolve import resolve
 
@@ -34,6 +35,7 @@ def run(request: plugin_pb2.CodeGeneratorRequest) -> plugin_pb2.CodeGeneratorRes
         parameters = parse_parameters(request.parameter)
         for file in resolve(request, parameters):
             response.file.add(name=file.output_path, content=generate_file(file))
+            response.file.add(name=file.testing_output_path, content=generate_testing_file(file))
     except GenerationError as error:
         del response.file[:]
         response.error = str(error)

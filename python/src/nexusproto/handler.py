@@ -46,6 +46,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 _SPEC = "__nexusproto_operation__"
 _IMPLEMENTATION = "__nexusproto_implementation__"
+_KIND = "__nexusproto_kind__"
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,7 @@ class ServiceHandler(abc.ABC):  # noqa: B024 - the generated subclasses declare 
 
 
 def _generated_base(cls: type[ServiceHandler]) -> type[ServiceHandler]:
-    for klass in cls.__mro__[1:]:
+    for klass in cls.__mro__:
         if "_nexusproto_service" in vars(klass) and issubclass(klass, ServiceHandler):
             return klass
     raise TypeError(
@@ -126,6 +127,9 @@ def _bind(cls: type[ServiceHandler]) -> None:
             )
         found = getattr(cls, op.method_name)
         implementation = getattr(found, _IMPLEMENTATION, found)
+        # An implementation may say how it answers (a test fake answering a
+        # workflow-run operation at once); otherwise the contract decides.
+        spec = getattr(implementation, _SPEC, None) or spec
         if getattr(implementation, "__isabstractmethod__", False):
             missing.append(
                 f"operation {op.name!r}: async def {op.method_name}{_signature(declared)}"
@@ -210,7 +214,34 @@ def _wrap(
     start.__qualname__ = f"{getattr(implementation, '__qualname__', op.method_name)}"
     start.__doc__ = implementation.__doc__
     setattr(start, _IMPLEMENTATION, implementation)
+    setattr(start, _KIND, spec.kind)
     return decorate(start)  # type: ignore[no-any-return]
+
+
+def service_of(cls: type[Any]) -> type[Any]:
+    """The service definition class of a generated handler base or a subclass of one."""
+    service = _generated_base(cls)._nexusproto_service
+    assert service is not None
+    return service
+
+
+def operation_kind(cls: type[Any], method_name: str) -> Literal["sync", "workflow_run"]:
+    """How `cls` answers an operation: at once, or by starting a workflow."""
+    method = getattr(cls, method_name)
+    kind = getattr(method, _KIND, None)
+    if kind is None:  # not bound (an abstract class): what the contract declares
+        kind = getattr(vars(_generated_base(cls)).get(method_name), _SPEC).kind
+    return kind  # type: ignore[no-any-return]
+
+
+def answered_at_once(
+    cls: type[Any], method_name: str, implementation: Callable[..., Awaitable[Any]]
+) -> Callable[..., Awaitable[Any]]:
+    """`implementation`, marked to be bound as a sync operation even where the
+    contract declares a workflow-run one (its request still validated)."""
+    declared: _OperationSpec = getattr(vars(_generated_base(cls))[method_name], _SPEC)
+    setattr(implementation, _SPEC, _OperationSpec("sync", declared.validate_request, False))
+    return implementation
 
 
 def _is_no_value(payload_type: Any) -> bool:

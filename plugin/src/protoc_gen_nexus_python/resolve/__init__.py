@@ -43,6 +43,10 @@ def resolve(request: plugin_pb2.CodeGeneratorRequest, parameters: Parameters) ->
                 model.File(
                     proto_path=file.name,
                     output_path=naming.nexus_output_path(file.name),
+                    python_module=naming.nexus_module(
+                        parameters.python_module(naming.pb2_module(file.name))
+                    ),
+                    testing_output_path=naming.testing_output_path(file.name),
                     services=services,
                 )
             )

@@ -87,6 +87,8 @@ def check_module_names(services: list[model.Service]) -> None:
             service.handler_class,
             service.workflow_client_class,
             service.standalone_client_class,
+            service.fake_class,
+            service.fake_answers_class,
         ):
             if name in aliases:
                 message_name, _ = aliases[name]

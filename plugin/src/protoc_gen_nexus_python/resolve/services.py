@@ -106,6 +106,8 @@ def _service(
         handler_class=classes.handler,
         workflow_client_class=classes.workflow_client,
         standalone_client_class=classes.standalone_client,
+        fake_class=naming.fake_class(classes.definition),
+        fake_answers_class=naming.fake_answers_class(classes.definition),
         comment=context.source.comment(*path),
         location=location,
         operations=tuple(operations),
