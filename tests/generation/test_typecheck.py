@@ -28,7 +28,11 @@ GOOD = TYPECHECK / "good_handler.py"
 BAD = TYPECHECK / "bad_handler.py"
 EXPECTED = TYPECHECK / "bad_handler.expected"
 # Each file of wrong code, with the mypy errors it must produce.
-BAD_FILES = {BAD: EXPECTED, TYPECHECK / "bad_caller.py": TYPECHECK / "bad_caller.expected"}
+BAD_FILES = {
+    BAD: EXPECTED,
+    TYPECHECK / "bad_caller.py": TYPECHECK / "bad_caller.expected",
+    TYPECHECK / "bad_fake.py": TYPECHECK / "bad_fake.expected",
+}
 FILES = (GOOD, *BAD_FILES)
 
 

@@ -39,6 +39,7 @@ from temporalio.api.operatorservice.v1 import (
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
+from typing_extensions import Self
 
 from nexusproto import handler as _handler
 
@@ -48,7 +49,9 @@ I = TypeVar("I")  # noqa: E741 - the request type, as nexusrpc names it
 O = TypeVar("O")  # noqa: E741 - the response type
 
 # typing.Union, not `|`: mypy refuses an alias whose first member is a bare TypeVar.
-Answer: TypeAlias = Union[O, Callable[[I], Union[O, Awaitable[O]]], BaseException, None]  # noqa: UP007
+# The callable comes first: an alias's parameters are its TypeVars in order of
+# appearance, and `Answer[Request, Response]` must bind I, then O.
+Answer: TypeAlias = Union[Callable[[I], Union[O, Awaitable[O]]], O, BaseException, None]  # noqa: UP007
 """What a fake answers an operation with: a response, a function of the request
 returning one (sync or async), or an exception to raise; None (the default): nothing."""
 
@@ -76,11 +79,12 @@ class Fake:
     calls: dict[str, list[Any]]
     _answers: dict[str, Any]
 
-    def __new__(cls, *args: Any, **answers: Any) -> Any:
+    def __new__(cls, *args: Any, **answers: Any) -> Self:
         # Which workflow-run operations answer at once decides how the SDK must
         # register them, so an instance that fakes one gets a class of its own.
         answered = frozenset(name for name, value in answers.items() if value is not None)
-        return object.__new__(_fake_class(cls, answered))
+        fake: Self = object.__new__(_fake_class(cls, answered))
+        return fake
 
     def __init__(self, **answers: Any) -> None:
         definition = _definition(type(self))
