@@ -38,7 +38,7 @@ options: setup
 	protoc -Iproto --python_out=python/src --mypy_out=python/src nexusproto/v1/options.proto
 
 test: generate
-	$(BIN)/python -m pytest tests
+	$(BIN)/python -m pytest tests python/demo/tests
 
 # The fast inner loop, under a minute: lint and type checks of the project's code,
 # unit tests, generation tests (golden files, fixtures, generated code linted and
