@@ -192,3 +192,22 @@ def test_fakes_on_a_worker_and_the_server_reused() -> None:
     assert found["workflow_type"] == "RefundPaymentWorkflow"
     assert found["reused"]
     assert found["calls"] == ([refund], [refund])
+
+
+def test_production_modules_do_not_load_the_kit() -> None:
+    import subprocess
+    import sys
+
+    from support.protoc import REPO
+
+    script = (
+        "import sys\n"
+        "import payments.v1.payments_nexus, orders.v1.orders_nexus\n"
+        "print(sorted(m for m in sys.modules if 'testing' in m))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=REPO / "gen", capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert "nexusproto.testing" not in result.stdout
+    assert "payments_nexus_testing" not in result.stdout
