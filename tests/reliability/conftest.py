@@ -1,3 +1,4 @@
-"""The reliability scenarios run from `make reliability` (run.py) and tests/e2e/test_reliability.py."""
+"""The scenarios are not collected here: `make reliability` (run.py) runs them, and
+tests/e2e/test_reliability.py runs their reduced versions."""
 
 collect_ignore_glob = ["*"]
