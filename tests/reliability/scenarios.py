@@ -313,6 +313,52 @@ async def standard_cluster(
     return payments, orders, endpoint
 
 
+BEFORE_START = "before the start"
+
+
+async def kill_repeatedly(
+    payments: WorkerProcess,
+    orders: Client,
+    endpoint: str,
+    new_ops: Callable[[int], list[team.Op]],
+    *,
+    total: int,
+    kills: int,
+    points: dict[str, Callable[[], Awaitable[None]] | None],
+    rng: random.Random,
+) -> tuple[list[WorkflowHandle[Any, list[team.Outcome]]], dict[str, int], BlockedWatch]:
+    """Start `total` operations in waves while the payments worker is killed `kills`
+    times, at each point of `points` in turn (its function waits for the moment;
+    BEFORE_START kills first and starts the next wave while the worker is down),
+    restarting it each time. Returns the caller workflows, the kills per point and
+    the watch of blocked operations (running until stopped)."""
+    per_kill = max(total // (kills + 1), 1)
+    started = per_kill
+    handles = await start_batches(orders, endpoint, new_ops(per_kill))
+    watch = BlockedWatch(handles)
+    done: dict[str, int] = {}
+    names = list(points)
+    for index in range(kills):
+        point = names[index % len(names)]
+        done[point] = done.get(point, 0) + 1
+        wait = points[point]
+        if wait is None:
+            payments.kill()
+            handles += await start_batches(orders, endpoint, new_ops(per_kill))
+            await asyncio.sleep(rng.uniform(0.5, 2))
+        else:
+            await wait()
+            payments.kill()
+        await payments.start()
+        progress(f"payments worker killed {point}, restarted")
+        if wait is not None:
+            handles += await start_batches(orders, endpoint, new_ops(per_kill))
+        started += per_kill
+    if total > started:
+        handles += await start_batches(orders, endpoint, new_ops(total - started))
+    return handles, done, watch
+
+
 # --- 1. handler worker killed during workflow-run operations --------------------------
 
 HOLD_AFTER_START = 1.5
@@ -328,8 +374,6 @@ async def handler_killed_workflow_run(workdir: Path, size: Size) -> Row:
         )
         orders = await cluster.client("orders")
         ops: list[team.Op] = []
-        handles = []
-        points: dict[str, int] = {}
 
         def new_ops(count: int) -> list[team.Op]:
             made = [
@@ -339,32 +383,28 @@ async def handler_killed_workflow_run(workdir: Path, size: Size) -> Row:
             ops.extend(made)
             return made
 
-        per_kill = max(size.workflow_run_ops // (size.kills + 1), 1)
-        handles += await start_batches(orders, endpoint, new_ops(per_kill))
-        watch = BlockedWatch(handles)
-        kinds = ["after the start, before the answer", "while workflows run", "before the start"]
-        for index in range(size.kills):
-            point = kinds[index % len(kinds)]
-            points[point] = points.get(point, 0) + 1
-            if point == "before the start":
-                payments.kill()
-                handles += await start_batches(orders, endpoint, new_ops(per_kill))
-                await asyncio.sleep(rng.uniform(0.5, 2))
-            elif point == "after the start, before the answer":
-                await in_flight(
-                    payments, "started", HOLD_AFTER_START * 0.6, "a started, unanswered refund"
-                )
-                payments.kill()
-            else:
-                await asyncio.sleep(rng.uniform(0.5, 2.0))
-                payments.kill()
-            await payments.start()
-            progress(f"payments worker killed {point}, restarted")
-            if point != "before the start":
-                handles += await start_batches(orders, endpoint, new_ops(per_kill))
-        remaining = size.workflow_run_ops - len(ops)
-        if remaining > 0:
-            handles += await start_batches(orders, endpoint, new_ops(remaining))
+        async def started_unanswered() -> None:
+            await in_flight(
+                payments, "started", HOLD_AFTER_START * 0.6, "a started, unanswered refund"
+            )
+
+        async def workflows_running() -> None:
+            await asyncio.sleep(rng.uniform(0.5, 2.0))
+
+        handles, points, watch = await kill_repeatedly(
+            payments,
+            orders,
+            endpoint,
+            new_ops,
+            total=size.workflow_run_ops,
+            kills=size.kills,
+            points={
+                "after the start, before the answer": started_unanswered,
+                "while workflows run": workflows_running,
+                BEFORE_START: None,
+            },
+            rng=rng,
+        )
 
         last_kill = time.monotonic()
         outcomes = await results(handles, timeout=240)
@@ -413,8 +453,6 @@ async def handler_killed_sync(workdir: Path, size: Size) -> Row:
         payments, _, endpoint = await standard_cluster(cluster, {team.SLOW_ENV: str(SLOW_SECONDS)})
         orders = await cluster.client("orders")
         ops: list[team.Op] = []
-        handles = []
-        points: dict[str, int] = {}
 
         def new_ops(count: int) -> list[team.Op]:
             made = [
@@ -424,27 +462,19 @@ async def handler_killed_sync(workdir: Path, size: Size) -> Row:
             ops.extend(made)
             return made
 
-        per_kill = max(size.sync_ops // (size.kills + 1), 1)
-        handles += await start_batches(orders, endpoint, new_ops(per_kill))
-        watch = BlockedWatch(handles)
-        kinds = ["while handlers run", "before the start"]
-        for index in range(size.kills):
-            point = kinds[index % len(kinds)]
-            points[point] = points.get(point, 0) + 1
-            if point == "before the start":
-                payments.kill()
-                handles += await start_batches(orders, endpoint, new_ops(per_kill))
-                await asyncio.sleep(rng.uniform(0.5, 2))
-            else:
-                await in_flight(payments, "run", SLOW_SECONDS * 0.6, "a payment being handled")
-                payments.kill()
-            await payments.start()
-            progress(f"payments worker killed {point}, restarted")
-            if point != "before the start":
-                handles += await start_batches(orders, endpoint, new_ops(per_kill))
-        remaining = size.sync_ops - len(ops)
-        if remaining > 0:
-            handles += await start_batches(orders, endpoint, new_ops(remaining))
+        async def handlers_running() -> None:
+            await in_flight(payments, "run", SLOW_SECONDS * 0.6, "a payment being handled")
+
+        handles, points, watch = await kill_repeatedly(
+            payments,
+            orders,
+            endpoint,
+            new_ops,
+            total=size.sync_ops,
+            kills=size.kills,
+            points={"while handlers run": handlers_running, BEFORE_START: None},
+            rng=rng,
+        )
 
         last_kill = time.monotonic()
         outcomes = await results(handles, timeout=240)
