@@ -1,6 +1,6 @@
 """One generator function per artefact of a `_nexus.py` module, and the module itself."""
 
-from protoc_gen_nexus_python import model, naming
+from protoc_gen_nexus_python import model
 from protoc_gen_nexus_python.generators.aliases import keyword_message_aliases
 from protoc_gen_nexus_python.generators.callers import (
     standalone_client_class,
@@ -9,7 +9,7 @@ from protoc_gen_nexus_python.generators.callers import (
 from protoc_gen_nexus_python.generators.handler import handler_class
 from protoc_gen_nexus_python.generators.service import service_definition
 from protoc_gen_nexus_python.generators.shared import (
-    keyword_messages,
+    defined_names,
     message_modules,
     module_doc,
     runtime_modules,
@@ -21,25 +21,16 @@ ARTEFACTS = (service_definition, handler_class, workflow_client_class, standalon
 
 def generate_file(file: model.File) -> str:
     modules: set[Module] = runtime_modules(file) | message_modules(file)
-    defined = {
-        name
-        for service in file.services
-        for name in (
+    defined = defined_names(
+        file,
+        lambda service: (
             service.class_name,
             service.handler_class,
             service.workflow_client_class,
             service.standalone_client_class,
-        )
-    } | naming.LOCAL_NAMES
-    defined |= {message.alias for message in keyword_messages(file)}
-    # Class bodies define the operation methods; an import alias must not be
-    # shadowed by one of them in the signatures that follow it.
-    defined |= {
-        name
-        for service in file.services
-        for operation in service.operations
-        for name in (operation.attribute, operation.start_method)
-    }
+        ),
+        lambda operation: (operation.attribute, operation.start_method),
+    )
     out = PythonFile(modules, defined)
     keyword_message_aliases(out, file)
     for service in file.services:

@@ -1,6 +1,8 @@
 """Names and helpers the artefact generators share."""
 
-from protoc_gen_nexus_python import model
+from collections.abc import Callable, Iterable
+
+from protoc_gen_nexus_python import model, naming
 from protoc_gen_nexus_python.writer import Ident, Module, PythonFile, string_literal
 
 ABC = Module("abc")
@@ -73,3 +75,21 @@ def module_doc(file: model.File) -> str:
 
 def quoted(text: str) -> str:
     return string_literal(text)
+
+
+def defined_names(
+    file: model.File,
+    classes: Callable[[model.Service], Iterable[str]],
+    members: Callable[[model.Operation], Iterable[str]],
+) -> set[str]:
+    """What a generated module binds itself, which its import aliases must avoid:
+    its classes, the generated locals, the keyword-message aliases, and the
+    operation members its class bodies define (an alias shadowed by one of them
+    would break the signatures that follow)."""
+    defined = set(naming.LOCAL_NAMES)
+    defined |= {message.alias for message in keyword_messages(file)}
+    for service in file.services:
+        defined.update(classes(service))
+        for operation in service.operations:
+            defined.update(members(operation))
+    return defined

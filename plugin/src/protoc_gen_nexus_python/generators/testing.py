@@ -7,14 +7,14 @@ behaviour: the generated part is the typed constructor, one keyword per
 operation, and the typed methods that hand each request to it.
 """
 
-from protoc_gen_nexus_python import model, naming
+from protoc_gen_nexus_python import model
 from protoc_gen_nexus_python.generators.aliases import keyword_message_aliases
 from protoc_gen_nexus_python.generators.shared import (
     NEXUSRPC,
     TEMPORAL_NEXUS,
     TYPING,
     TYPING_EXTENSIONS,
-    keyword_messages,
+    defined_names,
     message_modules,
     payload_type,
     quoted,
@@ -109,13 +109,11 @@ def generate_testing_file(file: model.File) -> str:
     modules |= message_modules(file)
     if any(op.workflow_run for service in file.services for op in service.operations):
         modules.add(TEMPORAL_NEXUS)
-    defined = {
-        name
-        for service in file.services
-        for name in (service.fake_class, service.fake_answers_class)
-    } | naming.LOCAL_NAMES
-    defined |= {message.alias for message in keyword_messages(file)}
-    defined |= {op.attribute for service in file.services for op in service.operations}
+    defined = defined_names(
+        file,
+        lambda service: (service.fake_class, service.fake_answers_class),
+        lambda operation: (operation.attribute,),
+    )
     out = PythonFile(modules, defined)
     keyword_message_aliases(out, file)
     for service in file.services:
