@@ -1,0 +1,268 @@
+package interop;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.protobuf.Empty;
+import io.nexusrpc.handler.OperationHandler;
+import io.nexusrpc.handler.OperationImpl;
+import io.nexusrpc.handler.ServiceImpl;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.nexus.Nexus;
+import io.temporal.nexus.WorkflowRunOperation;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.worker.Worker;
+import io.temporal.worker.WorkerFactory;
+import io.temporal.workflow.Workflow;
+import io.temporal.workflow.WorkflowInterface;
+import io.temporal.workflow.WorkflowMethod;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import payments.v1.Payments.HealthStatus;
+import payments.v1.Payments.PaymentStatus;
+import payments.v1.Payments.ProcessPaymentRequest;
+import payments.v1.Payments.ProcessPaymentResponse;
+import payments.v1.Payments.RefundPaymentRequest;
+import payments.v1.Payments.RefundPaymentResponse;
+
+/**
+ * The handler side: the payments contract served by Java, as a Java team would
+ * with the Temporal Java SDK: sync operations (OperationHandler.sync) and the
+ * workflow-run refund (WorkflowRunOperation.fromWorkflowMethod), under the
+ * contract's service and operation names (from the service interfaces).
+ */
+public final class Handler {
+  private Handler() {}
+
+  /** One --worker flag: task-queue=TQ,empty=void|message,converter=C. */
+  static final class WorkerSpec {
+    String taskQueue = "";
+    String empty = "void";
+    String converter = "default";
+
+    static WorkerSpec parse(String text) {
+      WorkerSpec spec = new WorkerSpec();
+      for (String part : text.split(",")) {
+        String[] pair = part.split("=", 2);
+        if (pair.length != 2) {
+          throw new IllegalArgumentException("--worker " + text + ": want key=value pairs");
+        }
+        switch (pair[0]) {
+          case "task-queue":
+            spec.taskQueue = pair[1];
+            break;
+          case "empty":
+            if (!pair[1].equals("void") && !pair[1].equals("message")) {
+              throw new IllegalArgumentException("--worker " + text + ": empty is void or message");
+            }
+            spec.empty = pair[1];
+            break;
+          case "converter":
+            spec.converter = pair[1];
+            break;
+          default:
+            throw new IllegalArgumentException("--worker " + text + ": unknown key " + pair[0]);
+        }
+      }
+      if (spec.taskQueue.isEmpty()) {
+        throw new IllegalArgumentException("--worker " + text + ": task-queue is required");
+      }
+      return spec;
+    }
+  }
+
+  /** Prints one JSON line per call served. */
+  static void served(WorkerSpec spec, String operation, Object input) {
+    ObjectNode line = Main.JSON.createObjectNode();
+    line.put("task_queue", spec.taskQueue);
+    line.put("operation", operation);
+    line.put("input_java_type", input == null ? "null" : input.getClass().getName());
+    line.set("input", Main.protoJson(input));
+    Main.print(line);
+  }
+
+  /** The workflow the refund operation starts, under the contract's workflow_type. */
+  @WorkflowInterface
+  public interface RefundPaymentWorkflow {
+    @WorkflowMethod(name = "RefundPaymentWorkflow")
+    RefundPaymentResponse refund(RefundPaymentRequest request);
+  }
+
+  public static final class RefundPaymentWorkflowImpl implements RefundPaymentWorkflow {
+    @Override
+    public RefundPaymentResponse refund(RefundPaymentRequest request) {
+      Workflow.sleep(Duration.ofMillis(100)); // answered later, not at once
+      return RefundPaymentResponse.newBuilder()
+          .setRefundId("java-refund-of-" + request.getTransactionId())
+          .setStatus(PaymentStatus.PAYMENT_STATUS_REFUNDED)
+          .build();
+    }
+  }
+
+  static OperationHandler<ProcessPaymentRequest, ProcessPaymentResponse> processPayment(WorkerSpec spec) {
+    return OperationHandler.sync(
+        (context, details, request) -> {
+          served(spec, "ProcessPayment", request);
+          return Contract.settledPayment(
+              "java-" + Contract.version() + "-" + Contract.paymentReference(request));
+        });
+  }
+
+  static OperationHandler<RefundPaymentRequest, RefundPaymentResponse> refundPayment(WorkerSpec spec) {
+    return WorkflowRunOperation.fromWorkflowMethod(
+        (context, details, request) -> {
+          served(spec, "refund-payment", request);
+          return Nexus.getOperationContext()
+                  .getWorkflowClient()
+                  .newWorkflowStub(
+                      RefundPaymentWorkflow.class,
+                      WorkflowOptions.newBuilder()
+                          .setWorkflowId("java-refund-" + request.getTransactionId())
+                          .build())
+              ::refund;
+        });
+  }
+
+  /** Empty as no value: CheckHealth takes Void, ResetLedger answers void. */
+  @ServiceImpl(service = PaymentService.class)
+  public static final class PaymentServiceImpl {
+    private final WorkerSpec spec;
+
+    PaymentServiceImpl(WorkerSpec spec) {
+      this.spec = spec;
+    }
+
+    @OperationImpl
+    public OperationHandler<ProcessPaymentRequest, ProcessPaymentResponse> processPayment() {
+      return Handler.processPayment(spec);
+    }
+
+    @OperationImpl
+    public OperationHandler<RefundPaymentRequest, RefundPaymentResponse> refundPayment() {
+      return Handler.refundPayment(spec);
+    }
+
+    @OperationImpl
+    public OperationHandler<Void, HealthStatus> checkHealth() {
+      return OperationHandler.sync(
+          (context, details, input) -> {
+            served(spec, "CheckHealth", input);
+            return HealthStatus.newBuilder().setAcceptingCharges(true).build();
+          });
+    }
+
+    @OperationImpl
+    public OperationHandler<Void, Void> resetLedger() {
+      return OperationHandler.sync(
+          (context, details, input) -> {
+            served(spec, "ResetLedger", input);
+            return null;
+          });
+    }
+  }
+
+  /** Empty as the message, in and out. */
+  @ServiceImpl(service = PaymentServiceEmptyMessage.class)
+  public static final class PaymentServiceEmptyMessageImpl {
+    private final WorkerSpec spec;
+
+    PaymentServiceEmptyMessageImpl(WorkerSpec spec) {
+      this.spec = spec;
+    }
+
+    @OperationImpl
+    public OperationHandler<ProcessPaymentRequest, ProcessPaymentResponse> processPayment() {
+      return Handler.processPayment(spec);
+    }
+
+    @OperationImpl
+    public OperationHandler<RefundPaymentRequest, RefundPaymentResponse> refundPayment() {
+      return Handler.refundPayment(spec);
+    }
+
+    @OperationImpl
+    public OperationHandler<Empty, HealthStatus> checkHealth() {
+      return OperationHandler.sync(
+          (context, details, input) -> {
+            served(spec, "CheckHealth", input);
+            return HealthStatus.newBuilder().setAcceptingCharges(true).build();
+          });
+    }
+
+    @OperationImpl
+    public OperationHandler<Empty, Empty> resetLedger() {
+      return OperationHandler.sync(
+          (context, details, input) -> {
+            served(spec, "ResetLedger", input);
+            return Empty.getDefaultInstance();
+          });
+    }
+  }
+
+  static int run(String[] args) throws Exception {
+    String address = "127.0.0.1:7233";
+    String namespace = "default";
+    List<WorkerSpec> specs = new ArrayList<>();
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--address":
+          address = Main.value(args, i++);
+          break;
+        case "--namespace":
+          namespace = Main.value(args, i++);
+          break;
+        case "--worker":
+          specs.add(WorkerSpec.parse(Main.value(args, i++)));
+          break;
+        default:
+          throw new IllegalArgumentException("unknown flag " + args[i]);
+      }
+    }
+    if (specs.isEmpty()) {
+      throw new IllegalArgumentException("at least one --worker is required");
+    }
+    String ns = namespace;
+    WorkflowServiceStubs service = Main.connect(address);
+    // One client (and factory) per converter.
+    Map<String, WorkerFactory> factories = new LinkedHashMap<>();
+    for (WorkerSpec spec : specs) {
+      WorkerFactory factory =
+          factories.computeIfAbsent(
+              spec.converter,
+              converter -> WorkerFactory.newInstance(Main.client(service, ns, converter)));
+      Worker worker = factory.newWorker(spec.taskQueue);
+      worker.registerWorkflowImplementationTypes(RefundPaymentWorkflowImpl.class);
+      worker.registerNexusServiceImplementation(
+          spec.empty.equals("void")
+              ? new PaymentServiceImpl(spec)
+              : new PaymentServiceEmptyMessageImpl(spec));
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  for (WorkerFactory factory : factories.values()) {
+                    factory.shutdownNow();
+                  }
+                  service.shutdownNow();
+                  stopped.countDown();
+                }));
+    for (WorkerFactory factory : factories.values()) {
+      factory.start();
+    }
+    ObjectNode ready = Main.JSON.createObjectNode();
+    ready.put("ready", true);
+    ready.put("contract", Contract.version());
+    ArrayNode workers = ready.putArray("workers");
+    for (WorkerSpec spec : specs) {
+      workers.addObject().put("task_queue", spec.taskQueue).put("empty", spec.empty).put("converter", spec.converter);
+    }
+    Main.print(ready);
+    stopped.await();
+    return 0;
+  }
+}
