@@ -64,6 +64,8 @@ def _run(*args: str | Path) -> subprocess.CompletedProcess[str]:
 
 def test_generated_modules_exist() -> None:
     assert sorted(p.relative_to(GEN).as_posix() for p in NEXUS_MODULES) == [
+        "orders/v1/carts_nexus.py",
+        "orders/v1/carts_nexus_testing.py",
         "orders/v1/orders_nexus.py",
         "orders/v1/orders_nexus_testing.py",
         "payments/v1/payments_nexus.py",
@@ -91,7 +93,9 @@ def test_pyright_strict(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-@pytest.mark.parametrize("module", ["payments.v1.payments_nexus", "orders.v1.orders_nexus"])
+@pytest.mark.parametrize(
+    "module", ["payments.v1.payments_nexus", "orders.v1.orders_nexus", "orders.v1.carts_nexus"]
+)
 def test_module_imports_in_a_fresh_interpreter(module: str) -> None:
     result = subprocess.run(
         [sys.executable, "-c", f"import {module}"],

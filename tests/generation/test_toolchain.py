@@ -7,9 +7,7 @@ from pathlib import Path
 
 import pytest
 from support.protoc import BIN, PROTO_DIR, REPO, option_include_dir, run_protoc, validate_set, write_protos
-from support.golden import golden_files, read_tree
-
-EXAMPLES = ["payments/v1/payments.proto", "orders/v1/orders.proto"]
+from support.golden import EXAMPLES, golden_files, read_tree
 
 
 def test_protoc_finds_the_plugin_on_path(tmp_path: Path) -> None:

@@ -1016,6 +1016,7 @@ class Expected:
     parameter_error: str = ""
     files: dict[str, list[ExpectedService]] = field(default_factory=dict)
     modules: dict[str, str] = field(default_factory=dict)  # proto file -> Python module
+    contracts: dict[str, list[str]] = field(default_factory=dict)  # output path -> Protocol classes
 
 
 def _doc(text: str | None) -> str:
@@ -1311,8 +1312,26 @@ def expect(case: Case) -> Expected:
                 if name in classes:
                     errors.append(at(s_line, 0, "both generate the Python class"))
                 classes.add(name)
+        # One Protocol per workflow type the operations start, numbered clear of
+        # every other module-level name (the test doubles' classes included).
+        taken = classes | set(aliases) | {
+            expected_service.class_name + suffix
+            for _, expected_service in services
+            for suffix in ("Fake", "FakeAnswers")
+        }
+        contracts: list[str] = []
+        workflow_types = dict.fromkeys(
+            operation.workflow_run.workflow_type
+            for _, expected_service in services
+            for operation in expected_service.operations
+            if operation.workflow_run is not None
+        )
+        for workflow_type in workflow_types:
+            contracts.append(naming.workflow_contract_class(workflow_type, taken))
+            taken.add(contracts[-1])
         if services:
             expected.files[expected_output_path(spec.name)] = [s for _, s in services]
+            expected.contracts[expected_output_path(spec.name)] = contracts
     return expected
 
 
@@ -1384,7 +1403,9 @@ def check_defined_once(tree: ast.Module) -> None:
         assert not repeated, f"{scope} binds {repeated} more than once"
 
 
-def check_source(path: str, source: str, services: list[ExpectedService]) -> None:
+def check_source(
+    path: str, source: str, services: list[ExpectedService], contracts: list[str]
+) -> None:
     """Names and docstrings as written, read back by Python's own parser."""
     tree = ast.parse(compile(source, path, "exec", flags=ast.PyCF_ONLY_AST))
     check_defined_once(tree)
@@ -1394,7 +1415,8 @@ def check_source(path: str, source: str, services: list[ExpectedService]) -> Non
         for s in services
         for suffix in ("", "Handler", "NexusClient", "StandaloneClient")
     }
-    assert set(classes) == expected_classes
+    assert set(classes) == expected_classes | set(contracts)
+    assert len(set(contracts)) == len(contracts)
     for service in services:
         node = classes[service.class_name]
         docstring = ast.get_docstring(node, clean=False) or ""
@@ -1715,7 +1737,7 @@ def check_response(
         finder = _StubFinder(modules)
     for path, source in generated.items():
         note(f"--- {path}\n{source}")
-        check_source(path, source, expected.files[path])
+        check_source(path, source, expected.files[path], expected.contracts[path])
         if behaviour:
             check_behaviour(exec_generated(source, path, finder), expected.files[path], classes)
     return expected

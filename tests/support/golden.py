@@ -6,7 +6,7 @@ from support.protoc import REPO
 
 GOLDEN = REPO / "tests" / "golden" / "examples"
 GOLDEN_FIXTURES = REPO / "tests" / "golden" / "fixtures"
-EXAMPLES = ["payments/v1/payments.proto", "orders/v1/orders.proto"]
+EXAMPLES = ["payments/v1/payments.proto", "orders/v1/orders.proto", "orders/v1/carts.proto"]
 
 
 def golden_files() -> dict[str, str]:

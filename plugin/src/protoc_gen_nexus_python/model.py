@@ -7,6 +7,7 @@ already validated and combined with its service-level default.
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Literal
 
 from protoc_gen_nexus_python.errors import Location
 
@@ -58,6 +59,57 @@ class WorkflowRun:
 
 
 @dataclass(frozen=True)
+class WorkflowStart:
+    """How an update or signal starts its workflow when none runs with the ID."""
+
+    workflow_type: str
+    task_queue: str
+
+
+EntityKind = Literal["update", "signal", "query"]
+
+
+@dataclass(frozen=True)
+class WorkflowEntity:
+    """An operation's binding to an update, signal or query of a long-lived workflow."""
+
+    kind: EntityKind
+    handler_name: str
+    """The update's, signal's or query's name on the workflow."""
+    id_template: tuple[TemplatePart, ...]
+    workflow_type: str
+    """The workflow type the ID belongs to: declared, the start's, or inferred."""
+    start: WorkflowStart | None
+
+
+@dataclass(frozen=True)
+class ContractMember:
+    """What one operation needs from a workflow: its run method, or one handler."""
+
+    kind: Literal["run", "update", "signal", "query"]
+    name: str
+    """The Python method the workflow class defines: `run`, or the handler's name."""
+    inputs: tuple[Message, ...]
+    """Its argument: one message, or for `run` those of every operation starting it."""
+    outputs: tuple[Message, ...]
+    """Its result: one message; for `run` those the operations wait for, maybe none;
+    none for a signal."""
+    operations: tuple["Operation", ...]
+    """The operations that need it, in contract order."""
+
+
+@dataclass(frozen=True)
+class WorkflowContract:
+    """The typed Protocol a workflow class the contract reaches is checked against."""
+
+    workflow_type: str
+    class_name: str
+    members: tuple[ContractMember, ...]
+    unchecked: tuple[str, ...]
+    """Methods no Protocol member can stand for, each with the reason, for the docstring."""
+
+
+@dataclass(frozen=True)
 class Operation:
     method_name: str
     """The proto method name."""
@@ -74,6 +126,8 @@ class Operation:
     comment: str
     location: Location
     workflow_run: WorkflowRun | None
+    entity: WorkflowEntity | None
+    """Set for an update, signal or query of a long-lived workflow (a sync operation)."""
     schedule_to_close_timeout: timedelta | None
     """The operation's own timeout, else its service's default, else none."""
     validate_request: bool
@@ -112,3 +166,4 @@ class File:
     testing_output_path: str
     """Path of the generated `_nexus_testing.py` (the test doubles), beside it."""
     services: tuple[Service, ...]
+    workflow_contracts: tuple[WorkflowContract, ...] = ()

@@ -197,6 +197,25 @@ def fake_answers_class(definition_class: str) -> str:
     return f"{definition_class}FakeAnswers"
 
 
+def workflow_contract_class(workflow_type: str, taken: set[str]) -> str:
+    """`CartWorkflow` -> `CartWorkflowContract`, `cart-workflow` -> `CartWorkflowContract`:
+    the Protocol a workflow class is checked against. Words are kept, separators go.
+
+    A name `taken` by another class of the module (or another workflow type's
+    contract) gets the first free number: `CartWorkflowContract2`. Contracts are
+    an addition to a module, so they never make a contract that generated before fail.
+    """
+    words = [word for word in re.split(r"[^0-9A-Za-z]+", workflow_type) if word]
+    name = "".join(word[:1].upper() + word[1:] for word in words)
+    if not name or name[0].isdigit():
+        name = "Workflow" + name
+    candidate, number = f"{name}Contract", 1
+    while candidate in taken:
+        number += 1
+        candidate = f"{name}Contract{number}"
+    return candidate
+
+
 def _module_stem(proto_path: str) -> str:
     stem = proto_path[: -len(".proto")] if proto_path.endswith(".proto") else proto_path
     return stem.replace("-", "_")

@@ -6,6 +6,9 @@ needs to. What it holds:
 - `ServiceHandler`, the base of generated handler classes, which turns a
   plain subclass into a registered Nexus service handler (see
   `nexusproto.handler`).
+- `update_workflow`, `signal_workflow`, `query_workflow` and
+  `WorkflowStart`: the bodies of operations bound to a long-lived workflow
+  (see `nexusproto.entities`).
 - `idempotency_key(ctx)`, the key a sync handler deduplicates its side
   effect on, since a start can be retried (see `nexusproto.workflows`).
 - `InvalidRequestError`, raised by generated callers, in workflows and in
@@ -31,18 +34,32 @@ with workflow.unsafe.imports_passed_through():
         checked_request,
         new_operation_id,
     )
+    from nexusproto.entities import (
+        NoArgWorkflowHandler,
+        WorkflowHandler,
+        WorkflowStart,
+        query_workflow,
+        signal_workflow,
+        update_workflow,
+    )
     from nexusproto.handler import ServiceHandler, operation, workflow_run
     from nexusproto.workflows import default_workflow_id, idempotency_key
 
 __all__ = [
     "InvalidRequestError",
+    "NoArgWorkflowHandler",
     "ServiceHandler",
     "StandaloneCallOptions",
+    "WorkflowHandler",
     "WorkflowCallOptions",
+    "WorkflowStart",
     "checked_request",
     "default_workflow_id",
     "idempotency_key",
     "new_operation_id",
     "operation",
+    "query_workflow",
+    "signal_workflow",
+    "update_workflow",
     "workflow_run",
 ]

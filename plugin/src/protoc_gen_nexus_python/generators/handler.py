@@ -1,7 +1,8 @@
 """`<Service>Handler`: the base class a team subclasses to implement a contract.
 
 Plain operations are abstract methods; workflow-run operations have a
-default body that starts the bound workflow. The runtime base
+default body that starts the bound workflow, and operations bound to a
+long-lived workflow one that updates, signals or queries it. The runtime base
 (`nexusproto.ServiceHandler`) turns a subclass into a registered handler.
 """
 
@@ -27,15 +28,17 @@ def handler_class(out: PythonFile, service: model.Service) -> None:
             "\n"
             "Register an instance of the subclass on a worker, as in\n"
             "``Worker(client, task_queue=..., nexus_service_handlers=[handler])``.\n"
-            "Plain operations must be overridden; workflow-run operations start\n"
-            "their workflow unless overridden."
+            "Plain operations must be overridden; operations bound to a workflow\n"
+            "start, update, signal or query it unless overridden."
         )
         for operation in service.operations:
             out.blank()
-            if operation.workflow_run is None:
-                _sync_operation(out, operation)
-            else:
+            if operation.workflow_run is not None:
                 _workflow_run_operation(out, operation, operation.workflow_run)
+            elif operation.entity is not None:
+                _entity_operation(out, operation, operation.entity)
+            else:
+                _sync_operation(out, operation)
 
 
 def _parameters(out: PythonFile, operation: model.Operation, context: str) -> list[str]:
@@ -45,14 +48,16 @@ def _parameters(out: PythonFile, operation: model.Operation, context: str) -> li
     return parameters
 
 
-def _sync_operation(out: PythonFile, operation: model.Operation) -> None:
+def _sync_signature(out: PythonFile, operation: model.Operation) -> None:
+    """Decorator and `async def` line of an operation answered at once."""
     flags = []
     if operation.validate_request:
         flags.append("validate_request=True")
     if operation.validate_response:
         flags.append("validate_response=True")
     out.bracketed(f"@{out.ref_name(NEXUSPROTO, 'operation')}(", flags, "")
-    out.line(f"@{out.ref_name(ABC, 'abstractmethod')}")
+    if operation.entity is None:
+        out.line(f"@{out.ref_name(ABC, 'abstractmethod')}")
     context = out.ref_name(NEXUSRPC, "handler.StartOperationContext")
     returns = payload_type(out, operation.output)
     out.bracketed(
@@ -60,8 +65,49 @@ def _sync_operation(out: PythonFile, operation: model.Operation) -> None:
         _parameters(out, operation, context),
         f" -> {returns}:",
     )
+
+
+def _sync_operation(out: PythonFile, operation: model.Operation) -> None:
+    _sync_signature(out, operation)
     with out.indented():
         out.docstring(operation.comment or f"Operation {operation.name}.")
+
+
+_ENTITY_CALLS = {
+    "update": "update_workflow",
+    "signal": "signal_workflow",
+    "query": "query_workflow",
+}
+
+
+def _entity_operation(
+    out: PythonFile, operation: model.Operation, entity: model.WorkflowEntity
+) -> None:
+    _sync_signature(out, operation)
+    with out.indented():
+        doc = operation.comment or f"Operation {operation.name}."
+        reach = f"{entity.kind.capitalize()} {quoted(entity.handler_name)} of workflow "
+        reach += entity.workflow_type
+        if entity.start is not None:
+            reach += " (started when none runs)"
+        out.docstring(f"{doc}\n\n{reach};\noverride to reach it differently.")
+        arguments = [
+            "ctx",
+            _workflow_id(out, entity.id_template),
+            quoted(entity.handler_name),
+            "None" if operation.input.is_empty else "request",
+        ]
+        if entity.kind != "signal":
+            arguments.append(f"result_type={payload_type(out, operation.output)}")
+        if entity.start is not None:
+            start_arguments = [quoted(entity.start.workflow_type)]
+            if entity.start.task_queue:
+                start_arguments.append(f"task_queue={quoted(entity.start.task_queue)}")
+            start = out.ref_name(NEXUSPROTO, "WorkflowStart")
+            arguments.append(f"start={start}({', '.join(start_arguments)})")
+        call = out.ref_name(NEXUSPROTO, _ENTITY_CALLS[entity.kind])
+        returned = "await" if entity.kind == "signal" else "return await"
+        out.bracketed(f"{returned} {call}(", arguments, "")
 
 
 def _workflow_run_operation(
@@ -92,7 +138,7 @@ def _start_workflow_body(
     arguments = [quoted(binding.workflow_type)]
     if not operation.input.is_empty:
         arguments.append("request")
-    arguments.append(f"id={_workflow_id(out, binding)}")
+    arguments.append(f"id={_workflow_id(out, binding.id_template)}")
     if binding.task_queue:
         arguments.append(f"task_queue={quoted(binding.task_queue)}")
     if not operation.output.is_empty:
@@ -108,13 +154,13 @@ def _start_workflow_body(
     out.bracketed("return await ctx.start_workflow(", arguments, "")
 
 
-def _workflow_id(out: PythonFile, binding: model.WorkflowRun) -> str:
-    if not binding.id_template:
+def _workflow_id(out: PythonFile, template: tuple[model.TemplatePart, ...]) -> str:
+    if not template:
         return f"{out.ref_name(NEXUSPROTO, 'default_workflow_id')}(ctx)"
-    if all(part.field is None for part in binding.id_template):
-        return string_literal("".join(part.literal for part in binding.id_template))
+    if all(part.field is None for part in template):
+        return string_literal("".join(part.literal for part in template))
     text = ""
-    for part in binding.id_template:
+    for part in template:
         text += string_literal(part.literal)[1:-1].replace("{", "{{").replace("}", "}}")
         if part.field is not None:
             text += "{" + naming.attribute_access("request", part.field, quote="'") + "}"

@@ -21,7 +21,7 @@ def runtime_modules(file: model.File) -> set[Module]:
     """The library modules a file's generated code refers to."""
     modules = {ABC, NEXUSRPC, NEXUSPROTO, DATETIME, TEMPORAL_CLIENT, TEMPORAL_WORKFLOW}
     modules.add(TYPING_EXTENSIONS)
-    if keyword_messages(file):
+    if keyword_messages(file) or file.workflow_contracts:
         modules.add(TYPING)
     for service in file.services:
         for operation in service.operations:

@@ -8,6 +8,8 @@ per concern:
 - `selection`: which services are Nexus services, and the tag filters;
 - `services`: one service and its operations into the model, with their options;
 - `workflow_run`: the workflow-run binding (ID template, policies);
+- `entities`: updates, signals and queries of long-lived workflows, and the
+  contracts of every workflow the file's operations reach;
 - `validation`: which messages carry buf.validate rules;
 - `names`: every generated name checked in each scope it shares.
 """
@@ -17,6 +19,7 @@ from google.protobuf.compiler import plugin_pb2
 from protoc_gen_nexus_python import model, naming
 from protoc_gen_nexus_python.options import OptionReader
 from protoc_gen_nexus_python.parameters import Parameters
+from protoc_gen_nexus_python.resolve import entities, names
 from protoc_gen_nexus_python.resolve.descriptors import MessageIndex, SourceInfo
 from protoc_gen_nexus_python.resolve.services import Context, resolve_services
 from protoc_gen_nexus_python.resolve.validation import RuleDetector
@@ -39,6 +42,7 @@ def resolve(request: plugin_pb2.CodeGeneratorRequest, parameters: Parameters) ->
         context = Context(options, messages, has_rules, parameters, file, SourceInfo(file))
         services = resolve_services(context)
         if services:
+            contracts = entities.workflow_contracts(services, names.module_names(services))
             resolved.append(
                 model.File(
                     proto_path=file.name,
@@ -48,6 +52,7 @@ def resolve(request: plugin_pb2.CodeGeneratorRequest, parameters: Parameters) ->
                     ),
                     testing_output_path=naming.testing_output_path(file.name),
                     services=services,
+                    workflow_contracts=contracts,
                 )
             )
     return resolved

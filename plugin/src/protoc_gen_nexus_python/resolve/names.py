@@ -106,3 +106,27 @@ def check_module_names(services: list[model.Service]) -> None:
                     service.location,
                 )
             seen[name] = service
+
+
+def module_names(services: tuple[model.Service, ...]) -> set[str]:
+    """The module-level names a file's services take: their classes and message aliases."""
+    taken = {
+        name
+        for service in services
+        for name in (
+            service.class_name,
+            service.handler_class,
+            service.workflow_client_class,
+            service.standalone_client_class,
+            service.fake_class,
+            service.fake_answers_class,
+        )
+    }
+    taken.update(
+        message.alias
+        for service in services
+        for operation in service.operations
+        for message in (operation.input, operation.output)
+        if message.alias
+    )
+    return taken

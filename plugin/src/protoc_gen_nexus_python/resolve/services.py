@@ -23,7 +23,7 @@ from protoc_gen_nexus_python.options import (
     OptionReader,
 )
 from protoc_gen_nexus_python.parameters import Parameters
-from protoc_gen_nexus_python.resolve import names
+from protoc_gen_nexus_python.resolve import entities, names
 from protoc_gen_nexus_python.resolve.descriptors import (
     FILE_SERVICE,
     METHOD_OPTIONS,
@@ -97,6 +97,7 @@ def _service(
             operations.append(operation)
     if not operations:
         return None
+    operations = entities.infer_workflow_types(service.name, operations)
     names.check_operations(service.name, operations)
     classes = naming.service_classes(service.name)
     return model.Service(
@@ -179,15 +180,21 @@ def _operation(
     for message in (input_type, output_type):
         _check_importable(service, method, message, location)
 
-    binding = None
+    run = None
+    entity = None
     timeout = None
     validate = settings.validate
     ours = options.get(method.options, NEXUSPROTO_OPERATION)
     if ours is not None:
         number = options.extension_number(NEXUSPROTO_OPERATION)
         option_location = context.source.location(*path, METHOD_OPTIONS, number)
-        if ours.HasField("workflow_run"):
-            binding = workflow_run(ours.workflow_run, input_type, option_location)
+        binding = entities.binding_of(ours, option_location)
+        if binding == "workflow_run":
+            run = workflow_run(ours.workflow_run, input_type, option_location)
+        elif binding is not None:
+            entity = entities.workflow_entity(
+                binding, getattr(ours, binding), input_type, output_type, option_location
+            )
         if ours.HasField("schedule_to_close_timeout"):
             timeout = _timeout(
                 ours.schedule_to_close_timeout,
@@ -207,11 +214,12 @@ def _operation(
         output=output_type,
         comment=context.source.comment(*path),
         location=location,
-        workflow_run=binding,
+        workflow_run=run,
+        entity=entity,
         schedule_to_close_timeout=timeout or settings.default_timeout,
         validate_request=validated(validate, input_type.has_validation_rules),
         # A workflow-run handler answers with a workflow handle, not a response.
-        validate_response=binding is None and validated(validate, output_type.has_validation_rules),
+        validate_response=run is None and validated(validate, output_type.has_validation_rules),
     )
 
 

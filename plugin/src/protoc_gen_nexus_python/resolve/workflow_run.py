@@ -24,7 +24,9 @@ def workflow_run(option: Any, input_type: model.Message, location: Location) -> 
     template = option.id_template
     return model.WorkflowRun(
         workflow_type=workflow_type,
-        id_template=id_template(template, input_type, location) if template else (),
+        id_template=(
+            id_template(template, input_type, location, "workflow_run") if template else ()
+        ),
         task_queue=option.task_queue.strip(),
         id_reuse_policy=_policy(option, "id_reuse_policy", location),
         id_conflict_policy=_policy(option, "id_conflict_policy", location),
@@ -45,14 +47,17 @@ def _policy(option: Any, field: str, location: Location) -> str:
 
 
 def id_template(
-    template: str, input_type: model.Message, location: Location
+    template: str, input_type: model.Message, location: Location, binding: str
 ) -> tuple[model.TemplatePart, ...]:
-    """`refund-{transaction_id}` as parts, each field checked against the request."""
+    """`refund-{transaction_id}` as parts, each field checked against the request.
+
+    `binding` is the option field holding the template, for the messages.
+    """
     try:
         parsed = list(string.Formatter().parse(template))
     except ValueError as error:
         raise GenerationError(
-            f"workflow_run.id_template {template!r} is not a valid template ({error}); "
+            f"{binding}.id_template {template!r} is not a valid template ({error}); "
             'write request fields in braces, as in "charge-{customer_id}", and double '
             "braces for literal ones",
             location,
@@ -62,14 +67,14 @@ def id_template(
         if field is not None:
             if spec or conversion:
                 raise GenerationError(
-                    f"workflow_run.id_template {template!r}: write {{{field}}} without a "
+                    f"{binding}.id_template {template!r}: write {{{field}}} without a "
                     "conversion or format spec",
                     location,
                 )
             if field not in input_type.field_names:
                 known = ", ".join(input_type.field_names) or "none"
                 raise GenerationError(
-                    f"workflow_run.id_template {template!r} names field {field!r}, which "
+                    f"{binding}.id_template {template!r} names field {field!r}, which "
                     f"{input_type.full_name} does not have (its fields: {known})",
                     location,
                 )

@@ -115,6 +115,9 @@ class OperationOptions(_message.Message):
     WORKFLOW_RUN_FIELD_NUMBER: _builtins.int
     SCHEDULE_TO_CLOSE_TIMEOUT_FIELD_NUMBER: _builtins.int
     VALIDATE_FIELD_NUMBER: _builtins.int
+    WORKFLOW_UPDATE_FIELD_NUMBER: _builtins.int
+    WORKFLOW_SIGNAL_FIELD_NUMBER: _builtins.int
+    WORKFLOW_QUERY_FIELD_NUMBER: _builtins.int
     validate: _builtins.bool
     """Whether payloads are checked against their buf.validate rules. Unset
     means the service's setting.
@@ -129,16 +132,40 @@ class OperationOptions(_message.Message):
     def schedule_to_close_timeout(self) -> _duration_pb2.Duration:
         """Schedule-to-close timeout for calls that set none."""
 
+    @_builtins.property
+    def workflow_update(self) -> Global___WorkflowUpdate:
+        """Makes the operation an update of a long-lived (entity) workflow: the
+        generated handler sends the request to the workflow's update handler and
+        answers with the update's result. At most one of workflow_run,
+        workflow_update, workflow_signal and workflow_query is set.
+        """
+
+    @_builtins.property
+    def workflow_signal(self) -> Global___WorkflowSignal:
+        """Makes the operation a signal to a long-lived workflow: the generated
+        handler signals it and answers once the signal is accepted. The output
+        must be google.protobuf.Empty.
+        """
+
+    @_builtins.property
+    def workflow_query(self) -> Global___WorkflowQuery:
+        """Makes the operation a query of a long-lived workflow: the generated
+        handler answers with the query's result. The output must be a message.
+        """
+
     def __init__(
         self,
         *,
         workflow_run: Global___WorkflowRun | None = ...,
         schedule_to_close_timeout: _duration_pb2.Duration | None = ...,
         validate: _builtins.bool | None = ...,
+        workflow_update: Global___WorkflowUpdate | None = ...,
+        workflow_signal: Global___WorkflowSignal | None = ...,
+        workflow_query: Global___WorkflowQuery | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["_validate", b"_validate", "schedule_to_close_timeout", b"schedule_to_close_timeout", "validate", b"validate", "workflow_run", b"workflow_run"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_validate", b"_validate", "schedule_to_close_timeout", b"schedule_to_close_timeout", "validate", b"validate", "workflow_query", b"workflow_query", "workflow_run", b"workflow_run", "workflow_signal", b"workflow_signal", "workflow_update", b"workflow_update"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_validate", b"_validate", "schedule_to_close_timeout", b"schedule_to_close_timeout", "validate", b"validate", "workflow_run", b"workflow_run"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_validate", b"_validate", "schedule_to_close_timeout", b"schedule_to_close_timeout", "validate", b"validate", "workflow_query", b"workflow_query", "workflow_run", b"workflow_run", "workflow_signal", b"workflow_signal", "workflow_update", b"workflow_update"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__validate: _TypeAlias = _typing.Literal["validate"]  # noqa: Y015
     _WhichOneofArgType__validate: _TypeAlias = _typing.Literal["_validate", b"_validate"]  # noqa: Y015
@@ -186,6 +213,141 @@ class WorkflowRun(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___WorkflowRun: _TypeAlias = WorkflowRun  # noqa: Y015
+
+@_typing.final
+class WorkflowUpdate(_message.Message):
+    """An update of the workflow whose ID the request gives."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ID_TEMPLATE_FIELD_NUMBER: _builtins.int
+    UPDATE_FIELD_NUMBER: _builtins.int
+    START_FIELD_NUMBER: _builtins.int
+    WORKFLOW_TYPE_FIELD_NUMBER: _builtins.int
+    id_template: _builtins.str
+    """Workflow ID built from request fields, as in WorkflowRun. Required: it
+    names the entity.
+    """
+    update: _builtins.str
+    """The update's name on the workflow. Required."""
+    workflow_type: _builtins.str
+    """Workflow type the ID belongs to, for the generated workflow contract.
+    Unset means start's, else that of the service's other operations with
+    the same id_template.
+    """
+    @_builtins.property
+    def start(self) -> Global___WorkflowStart:
+        """Start the workflow when none runs with that ID (update-with-start)."""
+
+    def __init__(
+        self,
+        *,
+        id_template: _builtins.str = ...,
+        update: _builtins.str = ...,
+        start: Global___WorkflowStart | None = ...,
+        workflow_type: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["start", b"start"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["id_template", b"id_template", "start", b"start", "update", b"update", "workflow_type", b"workflow_type"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___WorkflowUpdate: _TypeAlias = WorkflowUpdate  # noqa: Y015
+
+@_typing.final
+class WorkflowSignal(_message.Message):
+    """A signal to the workflow whose ID the request gives."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ID_TEMPLATE_FIELD_NUMBER: _builtins.int
+    SIGNAL_FIELD_NUMBER: _builtins.int
+    START_FIELD_NUMBER: _builtins.int
+    WORKFLOW_TYPE_FIELD_NUMBER: _builtins.int
+    id_template: _builtins.str
+    """Workflow ID built from request fields. Required."""
+    signal: _builtins.str
+    """The signal's name on the workflow. Required."""
+    workflow_type: _builtins.str
+    """As WorkflowUpdate.workflow_type."""
+    @_builtins.property
+    def start(self) -> Global___WorkflowStart:
+        """Start the workflow when none runs with that ID (signal-with-start)."""
+
+    def __init__(
+        self,
+        *,
+        id_template: _builtins.str = ...,
+        signal: _builtins.str = ...,
+        start: Global___WorkflowStart | None = ...,
+        workflow_type: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["start", b"start"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["id_template", b"id_template", "signal", b"signal", "start", b"start", "workflow_type", b"workflow_type"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___WorkflowSignal: _TypeAlias = WorkflowSignal  # noqa: Y015
+
+@_typing.final
+class WorkflowQuery(_message.Message):
+    """A query of the workflow whose ID the request gives."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ID_TEMPLATE_FIELD_NUMBER: _builtins.int
+    QUERY_FIELD_NUMBER: _builtins.int
+    WORKFLOW_TYPE_FIELD_NUMBER: _builtins.int
+    id_template: _builtins.str
+    """Workflow ID built from request fields. Required."""
+    query: _builtins.str
+    """The query's name on the workflow. Required."""
+    workflow_type: _builtins.str
+    """As WorkflowUpdate.workflow_type."""
+    def __init__(
+        self,
+        *,
+        id_template: _builtins.str = ...,
+        query: _builtins.str = ...,
+        workflow_type: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["id_template", b"id_template", "query", b"query", "workflow_type", b"workflow_type"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___WorkflowQuery: _TypeAlias = WorkflowQuery  # noqa: Y015
+
+@_typing.final
+class WorkflowStart(_message.Message):
+    """How an update or signal starts its workflow when none runs: with the
+    request as the workflow's single argument.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    WORKFLOW_TYPE_FIELD_NUMBER: _builtins.int
+    TASK_QUEUE_FIELD_NUMBER: _builtins.int
+    workflow_type: _builtins.str
+    """Workflow type name to start. Required."""
+    task_queue: _builtins.str
+    """Task queue of the workflow. Unset means the handler worker's own."""
+    def __init__(
+        self,
+        *,
+        workflow_type: _builtins.str = ...,
+        task_queue: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["task_queue", b"task_queue", "workflow_type", b"workflow_type"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___WorkflowStart: _TypeAlias = WorkflowStart  # noqa: Y015
 
 SERVICE_FIELD_NUMBER: _builtins.int
 OPERATION_FIELD_NUMBER: _builtins.int

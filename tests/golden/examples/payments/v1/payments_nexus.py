@@ -4,6 +4,7 @@
 
 import abc
 import datetime
+import typing
 
 import nexusproto
 import nexusrpc
@@ -49,8 +50,8 @@ class PaymentServiceHandler(nexusproto.ServiceHandler, service=PaymentService):
 
     Register an instance of the subclass on a worker, as in
     ``Worker(client, task_queue=..., nexus_service_handlers=[handler])``.
-    Plain operations must be overridden; workflow-run operations start
-    their workflow unless overridden.
+    Plain operations must be overridden; operations bound to a workflow
+    start, update, signal or query it unless overridden.
     """
 
     @nexusproto.operation(validate_request=True, validate_response=True)
@@ -330,3 +331,19 @@ class PaymentServiceStandaloneClient:
             None,
             **options,
         )
+
+
+class RefundPaymentWorkflowContract(typing.Protocol):
+    """What the operations of this contract need from workflow RefundPaymentWorkflow.
+
+    Check the workflow class against it where the class is defined:
+
+        _: type[RefundPaymentWorkflowContract] = RefundPaymentWorkflow
+    """
+
+    # The workflow's run method, started by operation "refund-payment".
+    async def run(
+        self,
+        request: payments_pb2.RefundPaymentRequest,
+        /,
+    ) -> payments_pb2.RefundPaymentResponse: ...
