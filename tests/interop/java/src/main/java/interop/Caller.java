@@ -135,7 +135,6 @@ public final class Caller {
                     payments.resetLedger();
                     return null;
                   });
-          outcome.result_java_type = "void";
           break;
         case "reset_ledger_message":
           outcome =

@@ -44,8 +44,9 @@ import java.util.TreeMap;
  * </pre>
  *
  * <p>C, the data converter of the program's client: "default" (the Java SDK's:
- * json/protobuf first), "lenient" (the same, ignoring unknown JSON fields),
- * "binary" (binary/protobuf first). E, how the handler types
+ * json/protobuf first, unknown JSON fields ignored), "strict" (the same with
+ * JsonFormat.parser(), which refuses unknown fields), "binary" (binary/protobuf
+ * first). E, how the handler types
  * google.protobuf.Empty: "void" (no parameter, void result: {@link
  * PaymentService}) or "message" (com.google.protobuf.Empty: {@link
  * PaymentServiceEmptyMessage}).
@@ -91,11 +92,12 @@ public final class Main {
     switch (name) {
       case "default":
         return DefaultDataConverter.newDefaultInstance();
-      case "lenient":
+      case "strict":
+        // JsonFormat.parser() as it comes: refuses unknown fields (the SDK's
+        // default ProtobufJsonPayloadConverter ignores them).
         return DefaultDataConverter.newDefaultInstance()
             .withPayloadConverterOverrides(
-                new ProtobufJsonPayloadConverter(
-                    JsonFormat.printer(), JsonFormat.parser().ignoringUnknownFields()));
+                new ProtobufJsonPayloadConverter(JsonFormat.printer(), JsonFormat.parser()));
       case "binary":
         return new DefaultDataConverter(
             new NullPayloadConverter(),
@@ -105,7 +107,7 @@ public final class Main {
             new JacksonJsonPayloadConverter());
       default:
         throw new IllegalArgumentException(
-            "unknown converter " + name + " (default, lenient, binary)");
+            "unknown converter " + name + " (default, strict, binary)");
     }
   }
 
