@@ -1140,6 +1140,14 @@ def test_older_java_caller_to_newer_python_handler(
                 contract="old",
                 converter="strict",
             )
+            binary_caller = await run_java_caller(
+                java_build,
+                dev_server,
+                endpoint,
+                ["process_payment"],
+                contract="old",
+                converter="binary",
+            )
         async with python_handler(dev_server, data_converter=BINARY_FIRST) as (
             binary_endpoint,
             _,
@@ -1154,16 +1162,44 @@ def test_older_java_caller_to_newer_python_handler(
         client = await connect(dev_server, JAVA_CALLER_NAMESPACE)
         [answered] = await wire(client, default["process_payment"]["workflow_id"])
         [answered_binary] = await wire(client, binary["process_payment"]["workflow_id"])
-        return default, strict, binary, answered, answered_binary, handler.calls
+        [sent_binary] = await wire(
+            client, binary_caller["process_payment"]["workflow_id"]
+        )
+        return (
+            default,
+            strict,
+            binary,
+            binary_caller,
+            answered,
+            answered_binary,
+            sent_binary,
+            handler.calls,
+        )
 
-    default, strict, binary, answered, answered_binary, calls = run_async(body())
+    (
+        default,
+        strict,
+        binary,
+        binary_caller,
+        answered,
+        answered_binary,
+        sent_binary,
+        calls,
+    ) = run_async(body())
 
-    # The request without order_id is valid for the newer handler.
+    # The requests without order_id (the default, the strict and the binary
+    # caller's) are valid for the newer handler.
     requests = [c.request for c in calls if c.operation == "ProcessPayment"]
-    assert requests[0] == {
-        "customerId": CUSTOMER_ID,
-        "amount": {"currency": "EUR", "amountMinor": "1999"},
-    }
+    assert (
+        requests
+        == [
+            {
+                "customerId": CUSTOMER_ID,
+                "amount": {"currency": "EUR", "amountMinor": "1999"},
+            }
+        ]
+        * 3
+    )
     # The response carries the newer field; Java's default converter drops it.
     assert answered.result is not None
     assert json.loads(answered.result["data"])["status"] == "PAYMENT_STATUS_SETTLED"
@@ -1177,6 +1213,18 @@ def test_older_java_caller_to_newer_python_handler(
     assert answered_binary.result["metadata"]["encoding"] == "binary/protobuf"
     assert binary["process_payment"]["error"] is None
     assert "status" not in binary["process_payment"]["result"]
+    # A Java caller sending binary/protobuf: the handler reads it, and answers
+    # with its own converter's choice, json/protobuf.
+    assert sent_binary.input["metadata"] == {
+        "encoding": "binary/protobuf",
+        "messageType": "payments.v1.ProcessPaymentRequest",
+    }
+    assert sent_binary.result is not None
+    assert sent_binary.result["metadata"]["encoding"] == "json/protobuf"
+    assert binary_caller["process_payment"]["error"] is None
+    assert binary_caller["process_payment"]["result"]["transactionId"].startswith(
+        "tx--"
+    )
     # A strict proto JSON parser refuses the response in the caller's workflow code.
     refused = strict["process_payment"]
     assert refused["result"] is None
@@ -1298,13 +1346,46 @@ def test_newer_java_caller_to_python_handler(
     ]
 
 
+async def first_workflow_task_failure(
+    server: DevServer, endpoint: str, calls: list[str]
+) -> list[str]:
+    """Start CallJavaWorkflow with the SDK's default converter and wait for its
+    first failed workflow task: that failure's message chain; the workflow is then
+    terminated (it would retry the task until its timeout)."""
+    client = await Client.connect(server.target, namespace=PY_CALLER_NAMESPACE)
+    task_queue = unique_task_queue("py-orders")
+    async with Worker(client, task_queue=task_queue, workflows=[CallJavaWorkflow]):
+        handle = await client.start_workflow(
+            CallJavaWorkflow.run,
+            args=[endpoint, calls],
+            id=unique_name("py-caller"),
+            task_queue=task_queue,
+            execution_timeout=WORKFLOW_TIMEOUT,
+        )
+        try:
+            for _ in range(300):
+                history = await handle.fetch_history()
+                for event in history.events:
+                    if event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED:
+                        failure = event.workflow_task_failed_event_attributes.failure
+                        chain = [failure.message]
+                        while failure.HasField("cause"):
+                            failure = failure.cause
+                            chain.append(failure.message)
+                        return chain
+                await asyncio.sleep(0.1)
+            raise AssertionError("the caller workflow's task did not fail")
+        finally:
+            await handle.terminate("interop test: seen the workflow task failure")
+
+
 def test_python_caller_to_newer_java_handler(
     dev_server: DevServer, java_handlers: JavaHandlers
 ) -> None:
     """A Java handler built from a newer contract answers with a field the Python
     caller's contract lacks (receipt_id): with the Python SDK's default converter
-    the standalone client raises; nexusproto.converter.data_converter on the
-    caller's client drops the field."""
+    the standalone client raises and a workflow's task fails (and is retried);
+    nexusproto.converter.data_converter on the caller's client drops the field."""
     endpoint = java_handlers.endpoints["new"]
 
     async def body() -> tuple[Any, ...]:
@@ -1317,6 +1398,9 @@ def test_python_caller_to_newer_java_handler(
             describe_result(standalone, value)
         except Exception as err:  # noqa: BLE001 - asserted below
             describe_failure(standalone, err)
+        task_failure = await first_workflow_task_failure(
+            dev_server, endpoint, ["process_payment"]
+        )
         lenient_client = await Client.connect(
             dev_server.target,
             namespace=PY_CALLER_NAMESPACE,
@@ -1331,9 +1415,9 @@ def test_python_caller_to_newer_java_handler(
             ["process_payment"],
             data_converter=nexusproto.converter.data_converter,
         )
-        return standalone, lenient_standalone, lenient, calls
+        return standalone, task_failure, lenient_standalone, lenient, calls
 
-    standalone, lenient_standalone, lenient, calls = run_async(body())
+    standalone, task_failure, lenient_standalone, lenient, calls = run_async(body())
 
     # The newer field is on the wire.
     assert calls[0].result is not None
@@ -1349,10 +1433,19 @@ def test_python_caller_to_newer_java_handler(
         "converted",
         "RuntimeError: Failed parsing",
     ]
-    assert standalone.error[2].startswith(
-        'ParseError: Message type "payments.v1.ProcessPaymentResponse" has no field '
-        'named "receiptId"'
+    unknown_field = (
+        'Message type "payments.v1.ProcessPaymentResponse" has no field named '
+        '"receiptId"'
     )
+    assert standalone.error[2].startswith(f"ParseError: {unknown_field}")
+    # Python's default converter, workflow: the workflow task fails (and is
+    # retried, so the workflow hangs until its timeout).
+    assert task_failure[:3] == [
+        "Failed decoding arguments",
+        "Payload at index 0 with encoding json/protobuf could not be converted",
+        "Failed parsing",
+    ]
+    assert task_failure[3].startswith(unknown_field)
     # nexusproto.converter.data_converter: the unknown field is dropped.
     assert lenient_standalone == payments_pb2.ProcessPaymentResponse(
         transaction_id="java-new-order-py-4", status=payments_pb2.PAYMENT_STATUS_SETTLED

@@ -14,6 +14,8 @@
 #   build/java/classpath.txt   the dependencies' jars
 #   build/java/m2/             the local Maven repository (kept between runs; a CI
 #                              job that keeps build/ reuses it and builds offline)
+#   build/java/.stamp          digest of the inputs of the last build: when they did
+#                              not change, the script does nothing
 #
 # Needs `make generate` first (build/image.binpb, build/validate.binpb), `java`
 # (17+) and `mvn`. Online once, for the package registry; offline (`mvn -o`)
@@ -37,6 +39,24 @@ for input in build/image.binpb build/validate.binpb; do
     exit 1
   fi
 done
+
+# Nothing to do when no input changed since the last build (the stamp is the
+# inputs' digest, written last).
+inputs_digest() {
+  {
+    sha256sum build/image.binpb build/validate.binpb \
+      tests/interop/go/proto_old/payments/v1/payments.proto \
+      tests/interop/go/proto_new/payments/v1/payments.proto
+    find tests/interop/java -type f ! -path '*/target/*' -print0 | sort -z | xargs -0 sha256sum
+    protoc --version
+    java -version 2>&1
+  } | sha256sum | cut -d' ' -f1
+}
+digest=$(inputs_digest)
+if [[ -f $out/.stamp && "$(cat "$out/.stamp")" == "$digest" && -f $out/classpath.txt ]]; then
+  exit 0
+fi
+rm -f "$out/.stamp"
 
 # Java messages of everything the contracts use but the well-known types, which
 # protobuf-java ships. nexusannotations and nexusproto are generated too: the
@@ -67,3 +87,4 @@ mvn -B -q "${offline[@]}" -f "$pom" -Dmaven.repo.local="$repo" \
   -Dgen.dir="$gen" -Dout.dir="$out/target" \
   compile dependency:build-classpath -Dmdep.outputFile="$out/classpath.txt"
 echo "$pom_sum" >"$repo/.resolved"
+echo "$digest" >"$out/.stamp"
