@@ -32,8 +32,11 @@ BAD_FILES = {
     BAD: EXPECTED,
     TYPECHECK / "bad_caller.py": TYPECHECK / "bad_caller.expected",
     TYPECHECK / "bad_fake.py": TYPECHECK / "bad_fake.expected",
+    TYPECHECK / "bad_workflow.py": TYPECHECK / "bad_workflow.expected",
 }
-FILES = (GOOD, *BAD_FILES)
+# Right code, which both checkers must pass without a word.
+GOOD_FILES = (GOOD, TYPECHECK / "good_workflow.py")
+FILES = (*GOOD_FILES, *BAD_FILES)
 
 
 @dataclass(frozen=True)
@@ -102,12 +105,14 @@ def _lines(errors: list[str]) -> list[int]:
     return sorted({int(error.split(":")[1]) for error in errors})
 
 
-def test_good_handler_passes_mypy_strict(mypy: Report) -> None:
-    assert mypy.errors[GOOD.name] == [], mypy.output
+@pytest.mark.parametrize("good", GOOD_FILES, ids=lambda path: path.stem)
+def test_right_code_passes_mypy_strict(mypy: Report, good: Path) -> None:
+    assert mypy.errors[good.name] == [], mypy.output
 
 
-def test_good_handler_passes_pyright_strict(pyright: Report) -> None:
-    assert pyright.errors[GOOD.name] == [], pyright.output
+@pytest.mark.parametrize("good", GOOD_FILES, ids=lambda path: path.stem)
+def test_right_code_passes_pyright_strict(pyright: Report, good: Path) -> None:
+    assert pyright.errors[good.name] == [], pyright.output
 
 
 def test_good_handler_binds_at_runtime() -> None:
@@ -135,3 +140,23 @@ def test_wrong_code_gives_the_expected_mypy_errors(mypy: Report, bad: Path) -> N
 def test_wrong_code_gives_pyright_errors_on_the_same_lines(pyright: Report, bad: Path) -> None:
     expected = _lines(BAD_FILES[bad].read_text().splitlines())
     assert _lines(pyright.errors[bad.name]) == expected, pyright.output
+
+
+DEMO = REPO / "python" / "demo"
+
+
+def test_demo_passes_mypy_strict_and_its_carts_pyright_strict(tmp_path: Path) -> None:
+    """The demo teams' code, with the cart workflow checked against its contract by both."""
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "-p", "orders_payments"],
+        cwd=DEMO,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"MYPYPATH": str(GEN), "PATH": str(BIN)},
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    files = [DEMO / "orders_payments" / "carts.py"]
+    checked, report = pyright_strict(files, config_dir=tmp_path, extra_paths=[GEN, DEMO])
+    assert report["summary"]["filesAnalyzed"] == len(files), checked.stdout
+    assert report["generalDiagnostics"] == [], checked.stdout
