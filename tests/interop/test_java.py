@@ -662,7 +662,12 @@ def test_java_converter_matches_wire_vectors(java_build: JavaBuild) -> None:
     files = sorted(VECTORS_DIR.glob("*.json"))
     assert files, f"no wire vectors in {VECTORS_DIR}"
     result = subprocess.run(
-        [*java_build.command(), "vectors", str(VECTORS_DIR)],
+        [
+            *java_build.command(),
+            "vectors",
+            str(VECTORS_DIR),
+            str(JAVA_OUT / "message-classes.txt"),
+        ],
         check=False,
         stdin=subprocess.DEVNULL,
         capture_output=True,

@@ -12,6 +12,8 @@
 #                              put first on the class path, they replace the current
 #                              messages and interop.Contract (see test_java.py)
 #   build/java/classpath.txt   the dependencies' jars
+#   build/java/message-classes.txt
+#                              the outer classes of the contracts' messages
 #   build/java/m2/             the local Maven repository (kept between runs; a CI
 #                              job that keeps build/ reuses it and builds offline)
 #   build/java/.stamp          digest of the inputs of the last build: when they did
@@ -44,7 +46,7 @@ done
 # inputs' digest, written last).
 inputs_digest() {
   {
-    sha256sum build/image.binpb build/validate.binpb \
+    sha256sum build/image.binpb build/validate.binpb $(find proto -name '*.proto' | sort) \
       tests/interop/go/proto_old/payments/v1/payments.proto \
       tests/interop/go/proto_new/payments/v1/payments.proto
     find tests/interop/java -type f ! -path '*/target/*' -print0 | sort -z | xargs -0 sha256sum
@@ -58,14 +60,16 @@ if [[ -f $out/.stamp && "$(cat "$out/.stamp")" == "$digest" && -f $out/classpath
 fi
 rm -f "$out/.stamp"
 
-# Java messages of everything the contracts use but the well-known types, which
-# protobuf-java ships. nexusannotations and nexusproto are generated too: the
-# generated payments code registers their extensions.
-files=(payments/v1/payments.proto orders/v1/orders.proto buf/validate/validate.proto
-  nexusannotations/v1/options.proto nexusproto/v1/options.proto)
+# Java messages of every file of proto/ (as `make generate` compiles them) and
+# of the validate rules they use; protobuf-java ships the well-known types.
+mapfile -t files < <(cd proto && find . -name '*.proto' | sed 's|^\./||' | sort)
 rm -rf "$gen"
 mkdir -p "$gen/current" "$gen/old" "$gen/new"
-protoc --descriptor_set_in=build/image.binpb --java_out="$gen/current" "${files[@]}"
+protoc --descriptor_set_in=build/image.binpb --java_out="$gen/current" \
+  "${files[@]}" buf/validate/validate.proto
+# The outer classes of the contracts' messages, for `interop vectors`.
+(cd "$gen/current" && find payments orders -maxdepth 2 -name '*.java' | sort |
+  sed -e 's|\.java$||' -e 's|/|.|g') >"$out/message-classes.txt"
 
 # The older and the newer payments contract: proto_old/ (proto_new/) shadows
 # proto/payments/v1/payments.proto; proto/ and the validate descriptors supply

@@ -39,8 +39,9 @@ import java.util.TreeMap;
  * interop serve --address HOST:PORT --namespace NS --worker task-queue=TQ,empty=E,converter=C ...
  *     runs a PaymentService handler worker per --worker, prints {"ready": true}
  *     once they poll, then one JSON line per call served; stops on SIGTERM.
- * interop vectors DIR
- *     the wire vectors in DIR against the Java SDK's converters (see Vectors).
+ * interop vectors DIR MESSAGE_CLASSES_FILE
+ *     the wire vectors in DIR against the Java SDK's converters (see Vectors);
+ *     the file names the generated outer classes (build.sh writes it).
  * </pre>
  *
  * <p>C, the data converter of the program's client: "default" (the Java SDK's:

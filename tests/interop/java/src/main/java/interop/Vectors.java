@@ -11,14 +11,15 @@ import io.temporal.api.common.v1.Payload;
 import io.temporal.common.converter.DataConverter;
 import io.temporal.common.converter.ProtobufPayloadConverter;
 import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
-import orders.v1.Orders;
-import payments.v1.Payments;
 
 /**
  * The shared wire vectors (tests/interop/vectors, written by the Python SDK's
@@ -35,12 +36,15 @@ import payments.v1.Payments;
 final class Vectors {
   private Vectors() {}
 
-  /** The message classes the vectors may name, by full name. */
-  static Map<String, Message> messages() {
+  /**
+   * The message classes the vectors may name, by full name: Empty and the
+   * messages of the generated outer classes named in `outerClasses`.
+   */
+  static Map<String, Message> messages(List<String> outerClasses) throws ClassNotFoundException {
     Map<String, Message> byName = new HashMap<>();
     byName.put(Empty.getDescriptor().getFullName(), Empty.getDefaultInstance());
-    for (Class<?> outer : new Class<?>[] {Payments.class, Orders.class}) {
-      for (Class<?> inner : outer.getDeclaredClasses()) {
+    for (String outerName : outerClasses) {
+      for (Class<?> inner : Class.forName(outerName).getDeclaredClasses()) {
         if (Message.class.isAssignableFrom(inner)) {
           try {
             Message instance = (Message) inner.getMethod("getDefaultInstance").invoke(null);
@@ -80,15 +84,16 @@ final class Vectors {
   }
 
   static int run(String[] args) throws Exception {
-    if (args.length != 1) {
-      throw new IllegalArgumentException("usage: interop vectors DIR");
+    if (args.length != 2) {
+      throw new IllegalArgumentException("usage: interop vectors DIR MESSAGE_CLASSES_FILE");
     }
     File[] files = new File(args[0]).listFiles((dir, name) -> name.endsWith(".json"));
     if (files == null || files.length == 0) {
       throw new IllegalArgumentException("no vectors in " + args[0]);
     }
     Arrays.sort(files);
-    Map<String, Message> messages = messages();
+    Map<String, Message> messages =
+        messages(Files.readAllLines(Path.of(args[1]), StandardCharsets.UTF_8));
     DataConverter standard = Main.dataConverter("default");
     // What a strict proto JSON reader does with the same payloads (for contrast).
     DataConverter strict = Main.dataConverter("strict");
