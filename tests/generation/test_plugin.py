@@ -226,6 +226,106 @@ CONTRACT_ERRORS = {
         "10:5",
         ["workflow_run needs workflow_type"],
     ),
+    "two workflow bindings on one operation": (
+        "service Shop {\n"
+        "  rpc Buy(Order) returns (Receipt) {\n"
+        '    option (nexusproto.v1.operation).workflow_run = {workflow_type: "Buy"};\n'
+        '    option (nexusproto.v1.operation).workflow_query = {id_template: "x" query: "q"};\n'
+        "  }\n"
+        "}\n",
+        "10:5",
+        ["sets both workflow_run and workflow_query; an operation is bound to one"],
+    ),
+    "update without id_template": (
+        "service Shop {\n"
+        "  rpc Buy(Order) returns (Receipt) {\n"
+        '    option (nexusproto.v1.operation).workflow_update = {update: "buy" workflow_type: "W"};\n'
+        "  }\n"
+        "}\n",
+        "10:5",
+        ["workflow_update needs id_template"],
+    ),
+    "update without its name": (
+        "service Shop {\n"
+        "  rpc Buy(Order) returns (Receipt) {\n"
+        '    option (nexusproto.v1.operation).workflow_update = {id_template: "o-{id}"};\n'
+        "  }\n"
+        "}\n",
+        "10:5",
+        ["workflow_update needs update, the update's name on the workflow"],
+    ),
+    "query answering Empty": (
+        "service Shop {\n"
+        "  rpc Look(Order) returns (google.protobuf.Empty) {\n"
+        "    option (nexusproto.v1.operation).workflow_query = {\n"
+        '      id_template: "o-{id}" query: "look" workflow_type: "W"\n'
+        "    };\n"
+        "  }\n"
+        "}\n",
+        "10:5",
+        ["workflow_query answers with the query's result: the method must return a message"],
+    ),
+    "signal answering a message": (
+        "service Shop {\n"
+        "  rpc Poke(Order) returns (Receipt) {\n"
+        "    option (nexusproto.v1.operation).workflow_signal = {\n"
+        '      id_template: "o-{id}" signal: "poke" workflow_type: "W"\n'
+        "    };\n"
+        "  }\n"
+        "}\n",
+        "10:5",
+        ["must return google.protobuf.Empty, not shop.v1.Receipt"],
+    ),
+    "signal id_template naming a missing field": (
+        "service Shop {\n"
+        "  rpc Poke(Order) returns (google.protobuf.Empty) {\n"
+        "    option (nexusproto.v1.operation).workflow_signal = {\n"
+        '      id_template: "o-{order}" signal: "poke" workflow_type: "W"\n'
+        "    };\n"
+        "  }\n"
+        "}\n",
+        "10:5",
+        ["workflow_signal.id_template 'o-{order}' names field 'order', which shop.v1.Order"],
+    ),
+    "start without workflow_type": (
+        "service Shop {\n"
+        "  rpc Buy(Order) returns (Receipt) {\n"
+        "    option (nexusproto.v1.operation).workflow_update = {\n"
+        '      id_template: "o-{id}" update: "buy" start: {task_queue: "q"}\n'
+        "    };\n"
+        "  }\n"
+        "}\n",
+        "10:5",
+        ["workflow_update.start needs workflow_type"],
+    ),
+    "no way to know the workflow type": (
+        "service Shop {\n"
+        "  rpc Look(Order) returns (Receipt) {\n"
+        '    option (nexusproto.v1.operation).workflow_query = {id_template: "o-{id}" query: "look"};\n'
+        "  }\n"
+        "}\n",
+        "9:3",
+        [
+            "Shop.Look: which workflow type does it reach? no start and no operation with the "
+            "same id_template names it. Set workflow_type"
+        ],
+    ),
+    "one workflow handler with two signatures": (
+        "service Shop {\n"
+        "  rpc Look(Order) returns (Receipt) {\n"
+        "    option (nexusproto.v1.operation).workflow_query = {\n"
+        '      id_template: "o-{id}" query: "look" workflow_type: "W"\n'
+        "    };\n"
+        "  }\n"
+        "  rpc Peek(Receipt) returns (Receipt) {\n"
+        "    option (nexusproto.v1.operation).workflow_query = {\n"
+        '      id_template: "o-{id}" query: "look" workflow_type: "W"\n'
+        "    };\n"
+        "  }\n"
+        "}\n",
+        "14:3",
+        ["operations Look and Peek reach the same workflow method 'look' with different request"],
+    ),
     "keyword message alias taken by a service class": (
         "message None {}\n"
         "service NoneMessage {\n"
@@ -263,6 +363,39 @@ def test_contract_errors_name_the_place_and_the_fix(tmp_path: Path, case: str) -
     assert error.startswith(f"shop/v1/shop.proto:{place}: "), error
     for text in texts:
         assert text in error
+
+
+def test_entity_operations_take_the_workflow_type_of_their_id_template(tmp_path: Path) -> None:
+    """A query naming no workflow type reaches the workflow an update with the same
+    ID template starts; a different template would need its own type."""
+    request = inline(
+        tmp_path,
+        HEADER
+        + "service Shop {\n"
+        + "  rpc Buy(Order) returns (Receipt) {\n"
+        + "    option (nexusproto.v1.operation).workflow_update = {\n"
+        + '      id_template: "o-{id}" update: "buy" start: {workflow_type: "OrderFlow"}\n'
+        + "    };\n"
+        + "  }\n"
+        + "  rpc Look(Order) returns (Receipt) {\n"
+        + '    option (nexusproto.v1.operation).workflow_query = {id_template: "o-{id}" query: "look"};\n'
+        + "  }\n"
+        + "  rpc Poke(google.protobuf.Empty) returns (google.protobuf.Empty) {\n"
+        + "    option (nexusproto.v1.operation).workflow_signal = {\n"
+        + '      id_template: "singleton" signal: "poke-it" workflow_type: "order-flow"\n'
+        + "    };\n"
+        + "  }\n"
+        + "}\n",
+    )
+    content = generate(request)["shop/v1/shop_nexus.py"]
+    assert "class OrderFlowContract(typing.Protocol):" in content
+    assert "Query \"look\" of workflow OrderFlow;" in content
+    assert "    def look(self, request: shop_pb2.Order, /) -> shop_pb2.Receipt: ..." in content
+    # Another type whose class name is taken gets a number; a signal name that is no
+    # Python name is listed as unchecked; Empty travels as no argument.
+    assert "class OrderFlowContract2(typing.Protocol):" in content
+    assert "Not checked here: 'poke-it' (no Python method name)." in content
+    assert 'await nexusproto.signal_workflow(ctx, "singleton", "poke-it", None)\n' in content
 
 
 def test_streaming_method_excluded_by_tag_is_fine(tmp_path: Path) -> None:
