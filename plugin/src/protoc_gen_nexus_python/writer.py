@@ -237,15 +237,26 @@ def _joined(groups: list[list[str]]) -> list[list[str]]:
 
 
 def string_literal(text: str) -> str:
-    """A double-quoted Python string literal, as ruff would write it."""
+    """A Python string literal of `text`, as ruff would write it."""
+    quote = preferred_quote(text)
+    return f"{quote}{string_body(text, quote)}{quote}"
+
+
+def preferred_quote(text: str) -> str:
+    """Ruff's choice: double quotes, unless the text holds more of them than single ones."""
+    return "'" if text.count('"') > text.count("'") else '"'
+
+
+def string_body(text: str, quote: str) -> str:
+    """`text` escaped for a literal delimited by `quote`."""
     body = (
         text.replace("\\", "\\\\")
-        .replace('"', '\\"')
+        .replace(quote, "\\" + quote)
         .replace("\n", "\\n")
         .replace("\r", "\\r")
         .replace("\t", "\\t")
     )
-    body = "".join(
+    return "".join(
         ch
         if ch.isprintable() or ch == " "
         else f"\\u{ord(ch):04x}"
@@ -253,7 +264,6 @@ def string_literal(text: str) -> str:
         else f"\\U{ord(ch):08x}"
         for ch in body
     )
-    return f'"{body}"'
 
 
 def docstring_lines(text: str, indent: str) -> list[str]:

@@ -16,7 +16,12 @@ from protoc_gen_nexus_python.generators.shared import (
     payload_type,
     quoted,
 )
-from protoc_gen_nexus_python.writer import PythonFile, string_literal
+from protoc_gen_nexus_python.writer import (
+    PythonFile,
+    preferred_quote,
+    string_body,
+    string_literal,
+)
 
 
 def handler_class(out: PythonFile, service: model.Service) -> None:
@@ -159,9 +164,13 @@ def _workflow_id(out: PythonFile, template: tuple[model.TemplatePart, ...]) -> s
         return f"{out.ref_name(NEXUSPROTO, 'default_workflow_id')}(ctx)"
     if all(part.field is None for part in template):
         return string_literal("".join(part.literal for part in template))
+    # Ruff picks the f-string's quotes from its literal text; the field access
+    # inside takes the other kind, which Python before 3.12 requires.
+    quote = preferred_quote("".join(part.literal for part in template))
+    inner = "'" if quote == '"' else '"'
     text = ""
     for part in template:
-        text += string_literal(part.literal)[1:-1].replace("{", "{{").replace("}", "}}")
+        text += string_body(part.literal, quote).replace("{", "{{").replace("}", "}}")
         if part.field is not None:
-            text += "{" + naming.attribute_access("request", part.field, quote="'") + "}"
-    return f'f"{text}"'
+            text += "{" + naming.attribute_access("request", part.field, quote=inner) + "}"
+    return f"f{quote}{text}{quote}"

@@ -149,11 +149,12 @@ def workflow_contracts(
                 skipped = unchecked.setdefault(workflow_type, [])
                 reason = _unchecked(member, found.get(member.name))
                 if reason:
-                    found.pop(member.name, None)
+                    if member.kind == "run":  # a run no signature fits: none at all
+                        found.pop("run", None)
                     if reason not in skipped:
                         skipped.append(reason)
                     continue
-                if any(reason.startswith(f"{member.name!r} ") for reason in skipped):
+                if member.kind == "run" and _RUN_UNCHECKED in skipped:
                     continue
                 other = found.get(member.name)
                 found[member.name] = member if other is None else _merged(other, member)
@@ -205,8 +206,11 @@ def _unchecked(member: model.ContractMember, other: model.ContractMember | None)
     if member.kind == "run" and other is not None:
         inputs = {message.is_empty for message in other.inputs + member.inputs}
         if len(inputs) > 1:
-            return "'run' (started both with and without an argument)"
+            return _RUN_UNCHECKED
     return ""
+
+
+_RUN_UNCHECKED = "'run' (started both with and without an argument)"
 
 
 def _merged(first: model.ContractMember, second: model.ContractMember) -> model.ContractMember:
