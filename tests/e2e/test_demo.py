@@ -39,6 +39,7 @@ def demo_config() -> run.DemoConfig:
         payments_task_queue=unique_task_queue("payments"),
         orders_task_queue=unique_task_queue("orders"),
         endpoint=unique_name("payments"),
+        carts_endpoint=unique_name("carts"),
         order_id=unique_name("order"),
     )
 
@@ -83,6 +84,12 @@ def test_demo_runs_both_teams_against_a_given_server(dev_server: DevServer) -> N
     assert standalone.response.transaction_id.startswith("tx-")
     assert standalone.response.status == payments_pb2.PAYMENT_STATUS_SETTLED
 
+    # Application code added to a cart: an update of the orders team's CartWorkflow,
+    # whose first item started it.
+    assert result.cart.cart_id == config.order_id
+    assert [(line.sku, line.quantity) for line in result.cart.lines] == [("tea", 2)]
+    assert result.cart.total == payments_pb2.Money(currency="EUR", amount_minor=900)
+
     # What the demo prints: one line per step, both teams.
     text = "\n".join(lines)
     assert f"[orders] placing order {config.order_id}: 19.99 EUR" in lines
@@ -103,6 +110,7 @@ def test_demo_runs_both_teams_against_a_given_server(dev_server: DevServer) -> N
         f"[app] standalone operation {standalone.operation_id} -> payment settled: "
         f"{standalone.response.transaction_id}"
     ) in lines
+    assert f"[app] cart {config.order_id} -> 2 items, 9.00 EUR (update add_item" in text
 
 
 def test_demo_endpoint_setup_reuses_a_matching_endpoint_and_refuses_another(
@@ -113,14 +121,14 @@ def test_demo_endpoint_setup_reuses_a_matching_endpoint_and_refuses_another(
 
     async def scenario() -> tuple[bool, bool, str]:
         client = await connect(dev_server, config.orders_namespace)
-        first = await run.ensure_endpoint(client, config, lines.append)
-        second = await run.ensure_endpoint(client, config, lines.append)
+        first = await run.ensure_endpoint(client, config.payments_route, lines.append)
+        second = await run.ensure_endpoint(client, config.payments_route, lines.append)
         elsewhere = run.DemoConfig(
             payments_task_queue=unique_task_queue("other"),
             endpoint=config.endpoint,
         )
         with pytest.raises(run.DemoSetupError) as refused:
-            await run.ensure_endpoint(client, elsewhere, lines.append)
+            await run.ensure_endpoint(client, elsewhere.payments_route, lines.append)
         return first, second, str(refused.value)
 
     first, second, refused = asyncio.run(asyncio.wait_for(scenario(), timeout=30))

@@ -6,7 +6,10 @@ namespace "payments" (`payments_team`: a plain subclass of the generated
 starts, and the worker). The orders team, in namespace "orders", calls payments
 from a workflow through the generated `PaymentServiceNexusClient`, and once from
 application code through `PaymentServiceStandaloneClient` (`orders_team`).
-`run` wires both up behind the Nexus endpoint "payments", the contract's default.
+The orders team also serves its carts (`carts`: `CartWorkflow`, one long-lived
+workflow per cart, and a handler whose every operation the contract binds to
+it); application code adds to one. `run` wires it all up behind the Nexus
+endpoints "payments" and "carts", the contracts' defaults.
 
 Run it with `make demo`, which runs `python -m orders_payments` with `gen/` and
 `python/demo` on PYTHONPATH. By default it starts a local dev server (the venv's
@@ -18,11 +21,12 @@ Temporal Cloud instead, set the Temporal environment configuration:
 - `DEMO_PAYMENTS_NAMESPACE` and `DEMO_ORDERS_NAMESPACE`, the two teams' namespaces
   (default "payments" and "orders"; both must exist; they may be the same one).
 
-Then no server is started; the demo creates the endpoint "payments" (namespace
-of payments, task queue "payments") unless it exists already. Where the client
-may not create endpoints (Temporal Cloud manages them through its own API, UI
-and `tcld`), create it beforehand with that target and allow the orders
-namespace to call it.
+Then no server is started; the demo creates the endpoints "payments" (namespace
+of payments, task queue "payments") and "carts" (namespace of orders, task
+queue "orders") unless they exist already. Where the client may not create
+endpoints (Temporal Cloud manages them through its own API, UI and `tcld`),
+create them beforehand with those targets and allow the orders namespace to
+call both.
 
 Modules holding workflows are imported again by the workflow sandbox, so none
 of the modules here does anything when imported.

@@ -4,7 +4,8 @@
 generated `PaymentServiceNexusClient`: typed methods, the contract's timeout as
 default, requests validated before they are sent. `pay_from_application` is
 ordinary application code using `PaymentServiceStandaloneClient` (a standalone
-Nexus operation, no workflow involved).
+Nexus operation, no workflow involved). The team also serves its carts
+(`orders_payments.carts`) to others; `add_to_cart` calls one as they would.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from nexusproto import InvalidRequestError
-from orders.v1 import orders_pb2
+from orders.v1 import carts_pb2, orders_pb2
+from orders.v1.carts_nexus import CartServiceStandaloneClient
 from payments.v1 import payments_pb2
 from payments.v1.payments_nexus import (
     PaymentServiceNexusClient,
@@ -22,6 +24,8 @@ from payments.v1.payments_nexus import (
 from temporalio import workflow
 from temporalio.client import Client
 from temporalio.worker import Worker
+
+from orders_payments.carts import CartHandler, CartWorkflow
 
 
 @dataclass
@@ -102,8 +106,14 @@ class OrderWorkflow:
 
 
 def orders_worker(client: Client, task_queue: str) -> Worker:
-    """The orders team's worker (default workflow sandbox)."""
-    return Worker(client, task_queue=task_queue, workflows=[OrderWorkflow])
+    """The orders team's worker (default workflow sandbox): its order workflow, and
+    its carts, served to other teams through Nexus."""
+    return Worker(
+        client,
+        task_queue=task_queue,
+        workflows=[OrderWorkflow, CartWorkflow],
+        nexus_service_handlers=[CartHandler()],
+    )
 
 
 @dataclass
@@ -122,3 +132,15 @@ async def pay_from_application(
         payments = PaymentServiceStandaloneClient(client, endpoint=endpoint)
     handle = await payments.start_process_payment(request)  # a fresh operation id
     return StandalonePayment(handle.operation_id, await handle.result())
+
+
+async def add_to_cart(
+    client: Client, item: carts_pb2.AddItemRequest, endpoint: str | None
+) -> carts_pb2.Cart:
+    """Application code adding to a cart: an update of its workflow, which the
+    first item starts, through the carts contract's standalone client."""
+    if endpoint is None:
+        carts = CartServiceStandaloneClient(client)
+    else:
+        carts = CartServiceStandaloneClient(client, endpoint=endpoint)
+    return await carts.add_item(item)

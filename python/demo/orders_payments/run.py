@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from orders.v1 import orders_pb2
+from orders.v1 import carts_pb2, orders_pb2
 from payments.v1 import payments_pb2
 from temporalio.api.nexus.v1 import EndpointSpec, EndpointTarget
 from temporalio.api.operatorservice.v1 import (
@@ -34,6 +34,7 @@ from orders_payments.orders_team import (
     OrderOutcome,
     OrderWorkflow,
     StandalonePayment,
+    add_to_cart,
     orders_worker,
     pay_from_application,
 )
@@ -42,6 +43,8 @@ from orders_payments.payments_team import money, payments_worker
 CONTRACT_ENDPOINT = "payments"
 """`(nexusproto.v1.service).default_endpoint` of payments.proto: the generated
 clients' default endpoint."""
+CARTS_ENDPOINT = "carts"
+"""The same of carts.proto: the orders team's carts, served in namespace orders."""
 
 STANDALONE_SETTINGS = {
     # Standalone Nexus operations (called from a Client, outside workflows) are
@@ -70,17 +73,53 @@ class DemoConfig:
     endpoint: str | None = None
     """None: the contract's default endpoint, "payments", and the generated
     clients' default `endpoint` argument."""
+    carts_endpoint: str | None = None
+    """None: carts.proto's default endpoint, "carts"."""
     order_id: str = field(default_factory=lambda: f"order-{uuid.uuid4().hex[:6]}")
 
     @property
     def endpoint_name(self) -> str:
         return self.endpoint or CONTRACT_ENDPOINT
 
+    @property
+    def payments_route(self) -> Route:
+        return Route(
+            self.endpoint_name,
+            self.payments_namespace,
+            self.payments_task_queue,
+            self.orders_namespace,
+        )
+
+    @property
+    def carts_route(self) -> Route:
+        return Route(
+            self.carts_endpoint or CARTS_ENDPOINT,
+            self.orders_namespace,
+            self.orders_task_queue,
+            self.orders_namespace,
+        )
+
+
+@dataclass(frozen=True)
+class Route:
+    """A Nexus endpoint the demo needs, and the worker it must route to."""
+
+    endpoint: str
+    namespace: str
+    task_queue: str
+    caller_namespace: str
+    """The namespace whose code calls it (Temporal Cloud allows callers per endpoint)."""
+
+    @property
+    def target(self) -> str:
+        return f"namespace {self.namespace!r}, task queue {self.task_queue!r}"
+
 
 @dataclass
 class DemoResult:
     order: OrderOutcome
     standalone: StandalonePayment
+    cart: carts_pb2.Cart
     endpoint_created: bool
 
 
@@ -93,7 +132,8 @@ async def run_demo(
     orders_client = await connect(config.orders_namespace)
     for client in (payments_client, orders_client):
         await _check_namespace(client)
-    created = await ensure_endpoint(orders_client, config, say)
+    created = await ensure_endpoint(orders_client, config.payments_route, say)
+    await ensure_endpoint(orders_client, config.carts_route, say)
 
     async with (
         payments_worker(payments_client, config.payments_task_queue, say),
@@ -146,7 +186,23 @@ async def run_demo(
             f"{_status(payments_pb2.PaymentStatus.Name(standalone.response.status))}: "
             f"{standalone.response.transaction_id}"
         )
-    return DemoResult(order=outcome, standalone=standalone, endpoint_created=created)
+
+        item = carts_pb2.AddItemRequest(
+            cart_id=config.order_id,
+            sku="tea",
+            quantity=2,
+            unit_price=payments_pb2.Money(currency="EUR", amount_minor=450),
+        )
+        say(f"[app] adding {item.quantity} x {item.sku} to cart {item.cart_id}")
+        cart = await add_to_cart(orders_client, item, config.carts_endpoint)
+        say(
+            f"[app] cart {cart.cart_id} -> {sum(line.quantity for line in cart.lines)} items, "
+            f"{money(cart.total)} (update add_item of the orders team's CartWorkflow, "
+            "started by this first item)"
+        )
+    return DemoResult(
+        order=outcome, standalone=standalone, cart=cart, endpoint_created=created
+    )
 
 
 def _status(name: str) -> str:
@@ -169,24 +225,21 @@ async def _check_namespace(client: Client) -> None:
         raise
 
 
-async def ensure_endpoint(client: Client, config: DemoConfig, say: Say) -> bool:
-    """Create the endpoint routing to the payments worker; True if this call created it.
+async def ensure_endpoint(client: Client, route: Route, say: Say) -> bool:
+    """Create the endpoint `route` names; True if this call created it.
 
     An existing endpoint with the same target is used as is; one with another
     target is an error (calls would go elsewhere). Where endpoints cannot be
     created from this client (Temporal Cloud), one made beforehand is assumed.
     """
-    name = config.endpoint_name
-    target = f"namespace {config.payments_namespace!r}, task queue {config.payments_task_queue!r}"
     try:
         await client.operator_service.create_nexus_endpoint(
             CreateNexusEndpointRequest(
                 spec=EndpointSpec(
-                    name=name,
+                    name=route.endpoint,
                     target=EndpointTarget(
                         worker=EndpointTarget.Worker(
-                            namespace=config.payments_namespace,
-                            task_queue=config.payments_task_queue,
+                            namespace=route.namespace, task_queue=route.task_queue
                         )
                     ),
                 )
@@ -194,8 +247,8 @@ async def ensure_endpoint(client: Client, config: DemoConfig, say: Say) -> bool:
         )
     except RPCError as err:
         if err.status == RPCStatusCode.ALREADY_EXISTS:
-            await _check_existing_endpoint(client, config)
-            say(f"[demo] Nexus endpoint {name!r} -> {target} (already there)")
+            await _check_existing_endpoint(client, route)
+            say(f"[demo] Nexus endpoint {route.endpoint!r} -> {route.target} (already there)")
             return False
         if err.status in (
             RPCStatusCode.PERMISSION_DENIED,
@@ -203,35 +256,32 @@ async def ensure_endpoint(client: Client, config: DemoConfig, say: Say) -> bool:
             RPCStatusCode.UNAUTHENTICATED,
         ):
             say(
-                f"[demo] could not create Nexus endpoint {name!r} ({err.status.name}: "
-                f"{err.message}). Create it beforehand with target {target}, allowing "
-                f"caller namespace {config.orders_namespace!r} (Temporal Cloud: in the "
-                "UI or with tcld). Continuing, assuming it exists."
+                f"[demo] could not create Nexus endpoint {route.endpoint!r} "
+                f"({err.status.name}: {err.message}). Create it beforehand with target "
+                f"{route.target}, allowing caller namespace {route.caller_namespace!r} "
+                "(Temporal Cloud: in the UI or with tcld). Continuing, assuming it exists."
             )
             return False
         raise
-    say(f"[demo] Nexus endpoint {name!r} -> {target} (created)")
+    say(f"[demo] Nexus endpoint {route.endpoint!r} -> {route.target} (created)")
     return True
 
 
-async def _check_existing_endpoint(client: Client, config: DemoConfig) -> None:
+async def _check_existing_endpoint(client: Client, route: Route) -> None:
     try:
         response = await client.operator_service.list_nexus_endpoints(
-            ListNexusEndpointsRequest(name=config.endpoint_name)
+            ListNexusEndpointsRequest(name=route.endpoint)
         )
     except RPCError:
         return  # cannot look; calls will tell
     for endpoint in response.endpoints:
         worker = endpoint.spec.target.worker
-        if (worker.namespace, worker.task_queue) != (
-            config.payments_namespace,
-            config.payments_task_queue,
-        ):
+        if (worker.namespace, worker.task_queue) != (route.namespace, route.task_queue):
             raise DemoSetupError(
-                f"Nexus endpoint {config.endpoint_name!r} exists but routes to "
+                f"Nexus endpoint {route.endpoint!r} exists but routes to "
                 f"namespace {worker.namespace!r}, task queue {worker.task_queue!r}, "
-                f"not to the demo's payments worker ({config.payments_namespace!r}, "
-                f"{config.payments_task_queue!r}); change or delete it first"
+                f"not to the demo's worker ({route.namespace!r}, {route.task_queue!r}); "
+                "change or delete it first"
             )
 
 
