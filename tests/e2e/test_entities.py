@@ -22,6 +22,7 @@ from datetime import timedelta
 from typing import Any, TypeVar
 
 import nexusrpc
+import nexusrpc.handler
 import pytest
 from google.protobuf import json_format
 from orders.v1 import carts_pb2
@@ -123,6 +124,7 @@ def run_with_workers(
     server: DevServer,
     body: Callable[[Harness], Awaitable[T]],
     workflows: tuple[type[Any], ...] = (CartWorkflow,),
+    handler: CartHandler | None = None,
 ) -> T:
     """`body` with the cart handler and `workflows` serving in "orders" and the
     shopper workflow in "payments", behind a fresh endpoint."""
@@ -141,7 +143,7 @@ def run_with_workers(
                 orders_client,
                 task_queue=orders_queue,
                 workflows=list(workflows),
-                nexus_service_handlers=[CartHandler()],
+                nexus_service_handlers=[handler or CartHandler()],
             ),
             Worker(payments_client, task_queue=payments_queue, workflows=[Shopper]),
         ):
@@ -234,6 +236,41 @@ def test_signal_with_start_starts_the_workflow(dev_server: DevServer) -> None:
     assert list(cart.coupons) == ["SPRING", "SUMMER"]
     assert not cart.lines
     assert len(runs) == 1
+
+
+class AnswerLostOnce(CartHandler):
+    """Runs the generated body, then fails the first attempt of each start as if the
+    answer never reached the caller: the server retries the start, same request ID."""
+
+    def __init__(self) -> None:
+        self.attempts: list[str] = []
+
+    async def add_item(
+        self, ctx: nexusrpc.handler.StartOperationContext, request: carts_pb2.AddItemRequest
+    ) -> carts_pb2.Cart:
+        cart = await super().add_item(ctx, request)
+        self.attempts.append(ctx.request_id)
+        if self.attempts.count(ctx.request_id) == 1:
+            raise nexusrpc.HandlerError(
+                "answer lost", type=nexusrpc.HandlerErrorType.INTERNAL, retryable_override=True
+            )
+        return cart
+
+
+def test_retried_start_applies_the_update_once(dev_server: DevServer) -> None:
+    cart_id = _cart_id()
+    handler = AnswerLostOnce()
+
+    async def body(h: Harness) -> tuple[carts_pb2.Cart, carts_pb2.Cart]:
+        answer = await h.carts.add_item(_add(cart_id, "tea", 3))
+        return answer, await h.carts.get_cart(carts_pb2.GetCartRequest(cart_id=cart_id))
+
+    answer, cart = run_with_workers(dev_server, body, handler=handler)
+
+    assert len(handler.attempts) == 2 and len(set(handler.attempts)) == 1
+    # The second attempt reached the update the first one sent (same update ID).
+    assert [line.quantity for line in answer.lines] == [3]
+    assert [line.quantity for line in cart.lines] == [3]
 
 
 # --- errors the caller can act on ---------------------------------------------------
