@@ -67,39 +67,21 @@ from google.protobuf import (
     wrappers_pb2,
 )
 from google.protobuf.compiler import plugin_pb2
-from hypothesis import HealthCheck, Phase, assume, given, note, settings
+from hypothesis import Phase, assume, given, note, settings
 from hypothesis import strategies as st
-from hypothesis.database import DirectoryBasedExampleDatabase
 from nexusannotations.v1 import options_pb2 as annotations_pb2
 from nexusproto.v1 import options_pb2 as nexusproto_pb2
 from nexusproto.validate_descriptors import validate_descriptor_set
 from protoc_gen_nexus_python import naming
 from protoc_gen_nexus_python.plugin import run
 
-from support.protoc import BIN, REPO, run_protoc
+from support.profiles import FUZZ_EXAMPLES, examples
+from support.protoc import BIN, run_protoc
 
-# Profiles ---------------------------------------------------------------------
-
-_COMMON = {
-    "deadline": None,
-    "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large],
-    "print_blob": True,
-}
-settings.register_profile("ci", derandomize=True, database=None, **_COMMON)
-settings.register_profile(
-    "fuzz",
-    database=DirectoryBasedExampleDatabase(str(REPO / ".venv" / "hypothesis")),
-    **_COMMON,
-)
-PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
-settings.load_profile(PROFILE)
-
-# Examples per test: (ci, fuzz). The fuzz counts scale with FUZZ_EXAMPLES.
-_FUZZ = int(os.environ.get("FUZZ_EXAMPLES", "3000"))
-
-
-def _examples(ci: int, fuzz: int) -> int:
-    return ci if PROFILE != "fuzz" else max(1, fuzz)
+# Examples per test: (ci, fuzz), from support.profiles. The fuzz counts scale
+# with FUZZ_EXAMPLES.
+_FUZZ = FUZZ_EXAMPLES
+_examples = examples
 
 
 # The contract model -----------------------------------------------------------

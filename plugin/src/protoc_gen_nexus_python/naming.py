@@ -49,6 +49,7 @@ LOCAL_NAMES = frozenset(
         "id",
         "summary",
         "headers",
+        "start",
     }
 )
 """Parameter and local names of generated methods; import aliases avoid them."""

@@ -10,6 +10,7 @@ the way `ruff format` formats it, so that the check passes unchanged.
 import builtins
 import keyword
 import sys
+import unicodedata
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -116,7 +117,7 @@ class PythonFile:
             self._set_depth(self._depth - 1)
 
     def fits(self, text: str) -> bool:
-        return len(self._indent) + len(text) <= LINE_LENGTH
+        return len(self._indent) + display_width(text) <= LINE_LENGTH
 
     def bracketed(self, head: str, items: list[str], tail: str, close: str = ")") -> None:
         """`head(a, b)tail` on one line when it fits, else one item a line with a trailing comma.
@@ -222,7 +223,7 @@ def _last_subscript(text: str) -> int:
 
 def _from_import(parent: str, names: list[str]) -> list[str]:
     line = f"from {parent} import {', '.join(names)}"
-    if len(line) <= LINE_LENGTH:
+    if display_width(line) <= LINE_LENGTH:
         return [line]
     return [f"from {parent} import (", *(f"{INDENT}{name}," for name in names), ")"]
 
@@ -234,6 +235,19 @@ def _joined(groups: list[list[str]]) -> list[list[str]]:
             out.append([""])
         out.append(group)
     return out
+
+
+def display_width(text: str) -> int:
+    """Columns `text` takes as ruff counts them: two for a wide (CJK) character,
+    none for a combining mark, one otherwise."""
+    return sum(
+        2
+        if unicodedata.east_asian_width(ch) in ("W", "F")
+        else 0
+        if unicodedata.combining(ch)
+        else 1
+        for ch in text
+    )
 
 
 def string_literal(text: str) -> str:

@@ -57,8 +57,23 @@ def _method(
     line = f"{head}({', '.join(parameters)}){tail}"
     if out.fits(line):
         out.line(line)
-    else:
+        return
+    with out.indented():
+        union_fits = out.fits(f"request: {argument},")
+    if len(parameters) == 1 or union_fits:
         out.bracketed(f"{head}(", parameters, tail)
+        return
+    # A union too long for its line: one member a line, as ruff writes it.
+    first, *rest = argument.split(" | ")
+    out.line(f"{head}(")
+    with out.indented():
+        out.line("self,")
+        out.line(f"request: {first}")
+        for part in rest[:-1]:
+            out.line(f"| {part}")
+        out.line(f"| {rest[-1]},")
+        out.line("/,")
+    out.line(f"){tail}")
 
 
 # Members are stubs (`...`, which type checkers read as "no body" in a
@@ -67,8 +82,10 @@ def _method(
 
 def _run(out: PythonFile, member: model.ContractMember) -> None:
     argument = " | ".join(payload_type(out, message) for message in member.inputs)
+    # One result, or `object`: a run that several operations expect different
+    # results of cannot satisfy them all anyway, and none is checked then.
     results = [payload_type(out, message) for message in member.outputs]
-    result = " | ".join(results) if results else "object"
+    result = results[0] if len(results) == 1 else "object"
     out.line(f"# The workflow's run method, started by {_reached_by(member)}.")
     _method(out, "async def run", member, argument, f" -> {result}: ...")
 

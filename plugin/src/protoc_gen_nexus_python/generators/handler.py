@@ -105,14 +105,25 @@ def _entity_operation(
         if entity.kind != "signal":
             arguments.append(f"result_type={payload_type(out, operation.output)}")
         if entity.start is not None:
-            start_arguments = [quoted(entity.start.workflow_type)]
-            if entity.start.task_queue:
-                start_arguments.append(f"task_queue={quoted(entity.start.task_queue)}")
-            start = out.ref_name(NEXUSPROTO, "WorkflowStart")
-            arguments.append(f"start={start}({', '.join(start_arguments)})")
+            arguments.append(f"start={_workflow_start(out, entity.start)}")
         call = out.ref_name(NEXUSPROTO, _ENTITY_CALLS[entity.kind])
         returned = "await" if entity.kind == "signal" else "return await"
         out.bracketed(f"{returned} {call}(", arguments, "")
+
+
+def _workflow_start(out: PythonFile, start: model.WorkflowStart) -> str:
+    """The `start=` argument's value; a local first when it cannot share a line."""
+    arguments = [quoted(start.workflow_type)]
+    if start.task_queue:
+        arguments.append(f"task_queue={quoted(start.task_queue)}")
+    call = out.ref_name(NEXUSPROTO, "WorkflowStart")
+    inline = f"{call}({', '.join(arguments)})"
+    with out.indented():
+        fits = out.fits(f"start={inline},")
+    if fits:
+        return inline
+    out.bracketed(f"start = {call}(", arguments, "")
+    return "start"
 
 
 def _workflow_run_operation(

@@ -10,6 +10,7 @@ against.
 
 import dataclasses
 import keyword
+import unicodedata
 from typing import Any
 
 from protoc_gen_nexus_python import model, naming
@@ -255,4 +256,10 @@ def _clash(first: model.ContractMember, second: model.ContractMember, what: str)
 
 
 def _is_method_name(name: str) -> bool:
-    return name.isidentifier() and not keyword.iskeyword(name)
+    """Whether a method can carry this exact name: Python NFKC-normalizes the
+    identifiers it reads (`ºk` becomes `ok`), so the name must be normal already."""
+    return (
+        name.isidentifier()
+        and not keyword.iskeyword(name)
+        and unicodedata.normalize("NFKC", name) == name
+    )
