@@ -30,7 +30,7 @@ from orders.v1.carts_nexus import CartService, CartServiceNexusClient, CartServi
 from payments.v1 import payments_pb2
 from temporalio import workflow
 from temporalio.client import Client, NexusOperationFailureError, WorkflowExecutionStatus
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ApplicationError, NexusOperationError
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.worker import Worker
 
@@ -95,6 +95,33 @@ class Shopper:
         return [json_format.MessageToJson(cart) for cart in answers]
 
 
+@workflow.defn
+class Prober:
+    """Another team's workflow meeting the errors: what each call's failure holds."""
+
+    @workflow.run
+    async def run(self, endpoint: str, cart_id: str) -> list[str]:
+        carts = CartServiceNexusClient(endpoint=endpoint)
+        calls = [
+            carts.remove_item(carts_pb2.RemoveItemRequest(cart_id=cart_id, sku="tea")),
+            carts.add_item(_add(cart_id)),
+            carts.add_item(_add(cart_id, currency="USD")),
+        ]
+        seen = []
+        for call in calls:
+            try:
+                await call
+                seen.append("ok")
+            except NexusOperationError as error:
+                cause = error.cause
+                kind = cause.type.name if isinstance(cause, nexusrpc.HandlerError) else ""
+                retryable = getattr(cause, "retryable", None)
+                if isinstance(cause, ApplicationError):
+                    retryable = not cause.non_retryable
+                seen.append(f"{type(cause).__name__} {kind} retryable={retryable}: {cause}")
+        return seen
+
+
 # --- harness -----------------------------------------------------------------------
 
 
@@ -145,7 +172,7 @@ def run_with_workers(
                 workflows=list(workflows),
                 nexus_service_handlers=[handler or CartHandler()],
             ),
-            Worker(payments_client, task_queue=payments_queue, workflows=[Shopper]),
+            Worker(payments_client, task_queue=payments_queue, workflows=[Shopper, Prober]),
         ):
             return await body(
                 Harness(
@@ -323,6 +350,27 @@ def test_completed_workflow_refuses_updates_and_signals_and_answers_queries(
     assert final.checked_out and final.lines[0].sku == "tea"
     assert [line.sku for line in fresh.lines] == ["coffee"] and not fresh.checked_out
     assert runs == 2
+
+
+def test_workflow_caller_sees_not_found_and_failed_operations(dev_server: DevServer) -> None:
+    cart_id = _cart_id()
+
+    async def body(h: Harness) -> list[str]:
+        return await h.payments_client.execute_workflow(
+            Prober.run,
+            args=[h.endpoint, cart_id],
+            id=unique_name("prober"),
+            task_queue=h.payments_queue,
+            execution_timeout=WORKFLOW_TIMEOUT,
+        )
+
+    missing, added, rejected = run_with_workers(dev_server, body)
+
+    assert missing.startswith("HandlerError NOT_FOUND retryable=False: "), missing
+    assert f"cart-{cart_id}" in missing
+    assert added == "ok"
+    assert rejected.startswith("ApplicationError  retryable=False: "), rejected
+    assert "priced in EUR, not USD" in rejected
 
 
 def _failed_operation(cause: BaseException, *texts: str) -> None:
