@@ -110,32 +110,45 @@ def test_buf_strategies_give_identical_output(tmp_path: Path, strategy: str) -> 
     assert read_tree(out) == golden_files()
 
 
-def test_runtime_option_module_is_up_to_date(tmp_path: Path) -> None:
-    """python/src holds the generated module of nexusproto/v1/options.proto; it must match."""
-    proto = "nexusproto/v1/options.proto"
-    result = run_protoc([f"-I{PROTO_DIR}", f"--python_out={tmp_path}", f"--mypy_out={tmp_path}", proto])
-    assert result.returncode == 0, result.stderr
-    shipped = REPO / "python" / "src"
-    for suffix in ("_pb2.py", "_pb2.pyi"):
-        name = proto.removesuffix(".proto") + suffix
-        assert (tmp_path / name).read_bytes() == (shipped / name).read_bytes(), f"{name}: make options"
-
-
-def test_standard_annotations_match_what_temporalio_ships(tmp_path: Path) -> None:
-    """Our nexusannotations/v1/options.proto is the published file, to the descriptor byte."""
+def _compiled_descriptor(tmp_path: Path, proto: str) -> bytes:
+    """`proto` compiled by the venv's protoc, as protoc's Python generator embeds it."""
     from google.protobuf import descriptor_pb2
 
-    from nexusannotations.v1 import options_pb2
-
     out = tmp_path / "set.binpb"
-    result = run_protoc([f"-I{PROTO_DIR}", f"--descriptor_set_out={out}", "nexusannotations/v1/options.proto"])
+    result = run_protoc([f"-I{PROTO_DIR}", f"--descriptor_set_out={out}", proto])
     assert result.returncode == 0, result.stderr
     (compiled,) = descriptor_pb2.FileDescriptorSet.FromString(out.read_bytes()).file
     # protoc's Python generator embeds descriptors without json_name; do the same.
     fields = [f for m in compiled.message_type for f in m.field] + list(compiled.extension)
     for field in fields:
         field.ClearField("json_name")
-    assert compiled.SerializeToString() == options_pb2.DESCRIPTOR.serialized_pb
+    return compiled.SerializeToString()
+
+
+def test_runtime_option_module_is_up_to_date(tmp_path: Path) -> None:
+    """python/src holds the generated module of nexusproto/v1/options.proto (`make options`):
+    the descriptor of the current file, as gencode of the oldest supported protobuf, 5.29,
+    which newer runtimes accept and older ones would refuse; and its current stub."""
+    from nexusproto.v1 import options_pb2
+
+    proto = "nexusproto/v1/options.proto"
+    assert options_pb2.DESCRIPTOR.serialized_pb == _compiled_descriptor(tmp_path, proto), (
+        "make options"
+    )
+    shipped = REPO / "python" / "src" / "nexusproto" / "v1"
+    assert "# Protobuf Python Version: 5.29.0\n" in (shipped / "options_pb2.py").read_text()
+    result = run_protoc([f"-I{PROTO_DIR}", f"--mypy_out={tmp_path}", proto])
+    assert result.returncode == 0, result.stderr
+    stub = tmp_path / "nexusproto" / "v1" / "options_pb2.pyi"
+    assert stub.read_bytes() == (shipped / "options_pb2.pyi").read_bytes(), "make options"
+
+
+def test_standard_annotations_match_what_temporalio_ships(tmp_path: Path) -> None:
+    """Our nexusannotations/v1/options.proto is the published file, to the descriptor byte."""
+    from nexusannotations.v1 import options_pb2
+
+    compiled = _compiled_descriptor(tmp_path, "nexusannotations/v1/options.proto")
+    assert compiled == options_pb2.DESCRIPTOR.serialized_pb
 
 
 def test_user_contracts_and_temporal_api_modules_share_a_process() -> None:
