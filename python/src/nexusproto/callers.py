@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import TypedDict, TypeVar
 
@@ -22,14 +22,16 @@ class WorkflowCallOptions(TypedDict, total=False):
     `temporalio.workflow.NexusClient.start_operation`, passed through as given.
 
     A schedule-to-close timeout the contract sets applies unless the call sets one.
+    `event_groups` needs temporalio 1.34 or newer.
     """
 
     schedule_to_close_timeout: timedelta | None
     schedule_to_start_timeout: timedelta | None
     start_to_close_timeout: timedelta | None
     cancellation_type: temporalio.workflow.NexusOperationCancellationType
-    summary: str | None
     headers: Mapping[str, str] | None
+    summary: str | None
+    event_groups: Sequence[temporalio.workflow.EventGroup] | None
 
 
 class StandaloneCallOptions(TypedDict, total=False):
@@ -46,8 +48,11 @@ class StandaloneCallOptions(TypedDict, total=False):
     schedule_to_close_timeout: timedelta | None
     schedule_to_start_timeout: timedelta | None
     start_to_close_timeout: timedelta | None
+    search_attributes: temporalio.common.TypedSearchAttributes | None
     summary: str | None
     headers: Mapping[str, str] | None
+    rpc_metadata: Mapping[str, str | bytes]
+    rpc_timeout: timedelta | None
 
 
 class InvalidRequestError(ApplicationError):
