@@ -20,7 +20,7 @@ from pathlib import Path
 import nexusrpc.handler
 import pytest
 from support.protoc import BIN, REPO
-from support.typecheck import pyright_strict
+from support.typecheck import PYTHON_TARGET, pyright_strict
 
 GEN = REPO / "gen"
 TYPECHECK = Path(__file__).resolve().parent / "typecheck"
@@ -58,6 +58,7 @@ def mypy() -> Report:
             "mypy",
             "--strict",
             "--no-incremental",
+            f"--python-version={PYTHON_TARGET}",
             "--no-error-summary",
             "--hide-error-context",
             "--no-pretty",
@@ -148,7 +149,16 @@ DEMO = REPO / "python" / "demo"
 def test_demo_passes_mypy_strict_and_its_carts_pyright_strict(tmp_path: Path) -> None:
     """The demo teams' code, with the cart workflow checked against its contract by both."""
     result = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "-p", "orders_payments"],
+        [
+            sys.executable,
+            "-m",
+            "mypy",
+            "--strict",
+            "--no-incremental",
+            f"--python-version={PYTHON_TARGET}",
+            "-p",
+            "orders_payments",
+        ],
         cwd=DEMO,
         capture_output=True,
         text=True,

@@ -77,6 +77,7 @@ from protoc_gen_nexus_python.plugin import run
 
 from support.profiles import FUZZ_EXAMPLES, examples
 from support.protoc import BIN, run_protoc
+from support.typecheck import PYTHON_TARGET
 
 # Examples per test: (ci, fuzz), from support.profiles. The fuzz counts scale
 # with FUZZ_EXAMPLES.
@@ -1858,6 +1859,7 @@ def test_random_contract_type_checks(case: Case, tmp_path_factory: Any) -> None:
             "mypy",
             "--strict",
             "--no-incremental",
+            f"--python-version={PYTHON_TARGET}",
             "--follow-imports=silent",
             "--explicit-package-bases",
             "--cache-dir",

@@ -1,4 +1,8 @@
-"""mypy --strict and pyright strict, run the one way every type-check test needs."""
+"""mypy --strict and pyright strict, run the one way every type-check test needs.
+
+Both check against Python 3.10, the oldest version the distributions and the
+generated code support (only a newer interpreter runs the suite).
+"""
 
 import json
 import os
@@ -9,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from support.protoc import BIN, REPO
+
+PYTHON_TARGET = "3.10"
 
 
 def mypy_strict(
@@ -25,6 +31,7 @@ def mypy_strict(
             "mypy",
             "--strict",
             "--no-incremental",
+            f"--python-version={PYTHON_TARGET}",
             # Module names from the paths under the search path: a testing module
             # imports its `_nexus` module by that name.
             "--explicit-package-bases",
@@ -56,7 +63,7 @@ def pyright_strict(
         json.dumps(
             {
                 "typeCheckingMode": "strict",
-                "pythonVersion": "3.10",
+                "pythonVersion": PYTHON_TARGET,
                 "extraPaths": [str(path) for path in extra_paths],
                 "venvPath": str(REPO),
                 "venv": ".venv",

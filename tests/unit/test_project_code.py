@@ -29,3 +29,15 @@ def test_mypy_strict(distribution: str, package: str) -> None:
         text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("distribution", ["plugin", "python"])
+def test_checkers_target_the_oldest_supported_python(distribution: str) -> None:
+    """ruff and mypy hold the code to Python 3.10, the oldest that requires-python allows
+    (only a newer interpreter runs here, so the checkers stand in for it)."""
+    import tomllib
+
+    project = tomllib.loads((REPO / distribution / "pyproject.toml").read_text())
+    assert project["project"]["requires-python"] == ">=3.10"
+    assert project["tool"]["ruff"]["target-version"] == "py310"
+    assert project["tool"]["mypy"]["python_version"] == "3.10"
