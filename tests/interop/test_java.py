@@ -1327,6 +1327,7 @@ def test_newer_java_caller_to_python_handler(
         "Payload at index 0 with encoding json/protobuf could not be converted",
         "Failed parsing",
     ]
+    assert strict["error"][0]["kind"] == "io.temporal.failure.NexusOperationFailure"
     assert strict["error"][1]["kind"] == "io.nexusrpc.handler.HandlerException"
     assert strict["error"][1]["handler_error_type"] == "BAD_REQUEST"
     assert strict["error"][1]["non_retryable"] is True
@@ -1389,7 +1390,7 @@ def test_python_caller_to_newer_java_handler(
 ) -> None:
     """A Java handler built from a newer contract answers with a field the Python
     caller's contract lacks (receipt_id): with the Python SDK's default converter
-    the standalone client raises and a workflow's task fails (and is retried);
+    the standalone client raises and a workflow's task fails;
     nexusproto.converter.data_converter on the caller's client drops the field."""
     endpoint = java_handlers.endpoints["new"]
 
@@ -1443,8 +1444,8 @@ def test_python_caller_to_newer_java_handler(
         '"receiptId"'
     )
     assert standalone.error[2].startswith(f"ParseError: {unknown_field}")
-    # Python's default converter, workflow: the workflow task fails (and is
-    # retried, so the workflow hangs until its timeout).
+    # Python's default converter, workflow: the workflow task fails; the workflow
+    # code sees no error.
     assert task_failure[:3] == [
         "Failed decoding arguments",
         "Payload at index 0 with encoding json/protobuf could not be converted",
