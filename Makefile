@@ -7,7 +7,7 @@ BIN := $(abspath $(VENV))/bin
 export PATH := $(BIN):$(PATH)
 SETUP_STAMP := $(VENV)/.setup-done
 
-.PHONY: setup generate options golden test check fuzz demo bench reliability clean interop
+.PHONY: setup generate options golden test check fuzz demo bench reliability clean interop dist compat
 
 setup: $(SETUP_STAMP)
 
@@ -44,6 +44,21 @@ options: setup
 	$(OPTIONS_PROTOC)/bin/python -m grpc_tools.protoc -Iproto --python_out=python/src nexusproto/v1/options.proto
 	protoc -Iproto --mypy_out=python/src nexusproto/v1/options.proto
 
+# Wheels and sdists of both distributions into dist/ (`python -m build` makes the
+# sdist, then the wheel from it; the test suite checks a wheel built straight from
+# the source tree is the same).
+dist: setup
+	rm -rf dist
+	$(BIN)/python -m build --outdir dist plugin
+	$(BIN)/python -m build --outdir dist python
+
+# The supported version range (protobuf 5.29 to 7.x, temporalio 1.29 to the
+# newest): one virtualenv per combination from the wheels, generation with its own
+# protoc and with buf, golden files, the demo teams' tests, the demo. Prints the
+# matrix (README, "Supported versions"). `make test` runs its two corners.
+compat: generate
+	$(BIN)/python tests/compat/run.py
+
 test: generate
 	$(BIN)/python -m pytest tests python/demo/tests
 
@@ -51,7 +66,7 @@ test: generate
 # unit tests, generation tests (golden files, fixtures, generated code linted and
 # type-checked) and the bounded property tests. No dev server, no other language.
 # The suite is laid out by kind: tests/unit, tests/generation, tests/property,
-# tests/e2e (dev server), tests/interop (Go and TypeScript peers).
+# tests/e2e (dev server), tests/interop (Go, TypeScript and Java peers).
 check: generate
 	$(BIN)/python -m pytest tests/unit tests/generation tests/property -q -x
 
@@ -64,7 +79,7 @@ fuzz: generate
 golden: generate
 	UPDATE_GOLDEN=1 $(BIN)/python -m pytest tests/generation/test_golden.py tests/generation/test_fixtures.py -q -k golden
 
-# Go and TypeScript teams against the generated Python
+# Go, TypeScript and Java teams against the generated Python
 # code through Nexus endpoints on one dev server; see tests/interop/README.md.
 # Without the language's toolchain its tests skip, or fail with NEXUSPROTO_REQUIRE_INTEROP=1.
 interop: generate
