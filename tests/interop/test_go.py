@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import importlib
 import json
 import os
@@ -44,38 +43,50 @@ import sys
 import threading
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
-from datetime import timedelta
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 import nexusproto.converter
-import nexusrpc
 import pytest
 from google.protobuf import empty_pb2, json_format
 from google.protobuf.duration_pb2 import Duration
 from payments.v1 import payments_pb2
 from payments.v1.payments_nexus import (
-    PaymentServiceHandler,
     PaymentServiceNexusClient,
     PaymentServiceStandaloneClient,
 )
-from support.payments import RefundPaymentWorkflow
 from temporalio import workflow
 from temporalio.api.enums.v1 import EventType
 from temporalio.api.workflowservice.v1 import RegisterNamespaceRequest
 from temporalio.client import Client
 from temporalio.converter import (
-    BinaryNullPayloadConverter,
-    BinaryPlainPayloadConverter,
-    BinaryProtoPayloadConverter,
-    CompositePayloadConverter,
     DataConverter,
-    JSONPlainPayloadConverter,
-    JSONProtoPayloadConverter,
 )
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.worker import Worker
+
+from support.interop_python import (
+    BINARY_FIRST,
+    CALL_TIMEOUT,
+    CUSTOMER_ID,
+    NO_PAYLOAD,
+    PY_CALLER_NAMESPACE,
+    PY_HANDLER_NAMESPACE,
+    SCENARIO_TIMEOUT_SECONDS,
+    SERVICE,
+    WORKFLOW_TIMEOUT,
+    CallResult,
+    EmptyAsMessage,
+    Payments,
+    Served,
+    describe_failure,
+    describe_result,
+    payload_view,
+    run_async,
+    valid_payment,
+)
+from support.payments import RefundPaymentWorkflow
 
 with workflow.unsafe.imports_passed_through():
     from support.temporal import (
@@ -95,14 +106,7 @@ REQUIRE_INTEROP = "NEXUSPROTO_REQUIRE_INTEROP"
 
 GO_CALLER_NAMESPACE = "orders-go"
 GO_HANDLER_NAMESPACE = "payments-go"
-PY_HANDLER_NAMESPACE = "payments"
-PY_CALLER_NAMESPACE = "orders"
 
-SERVICE = "payments.v1.PaymentService"
-CUSTOMER_ID = "5b1a7c2e-3f4d-4a6b-9c8d-0e1f2a3b4c5d"
-CALL_TIMEOUT = timedelta(seconds=30)
-WORKFLOW_TIMEOUT = timedelta(minutes=2)
-SCENARIO_TIMEOUT_SECONDS = 120
 GO_READY_TIMEOUT_SECONDS = 30
 
 # What the Go SDK says when a payload holding a message is read into a
@@ -113,7 +117,6 @@ NOVALUE_CANNOT_READ_MESSAGE = (
 
 # google.protobuf.Empty on the wire (payload_view): no payload, as the generated
 # Python code and Go's nexus.NoValue send it; the message, as *emptypb.Empty does.
-NO_PAYLOAD = {"metadata": {"encoding": "binary/null"}, "data": ""}
 EMPTY_MESSAGE = {
     "metadata": {"encoding": "json/protobuf", "messageType": "google.protobuf.Empty"},
     "data": "{}",
@@ -361,60 +364,7 @@ def go_handlers(
             server.stop()
 
 
-# --- the Python payments team: a plain subclass of the generated handler base --------
-
-
-@dataclass
-class Served:
-    operation: str
-    request: dict[str, Any] | None  # proto JSON; None for Empty requests
-
-
-class Payments(PaymentServiceHandler):
-    """Settles every payment; records each call it serves (after validation)."""
-
-    def __init__(self) -> None:
-        self.calls: list[Served] = []
-
-    async def process_payment(
-        self,
-        ctx: nexusrpc.handler.StartOperationContext,
-        request: payments_pb2.ProcessPaymentRequest,
-    ) -> payments_pb2.ProcessPaymentResponse:
-        self.calls.append(Served(ctx.operation, json_format.MessageToDict(request)))
-        return payments_pb2.ProcessPaymentResponse(
-            transaction_id=f"tx-{request.order_id}-{uuid.uuid4().hex[:8]}",
-            status=payments_pb2.PAYMENT_STATUS_SETTLED,
-        )
-
-    async def check_health(
-        self, ctx: nexusrpc.handler.StartOperationContext
-    ) -> payments_pb2.HealthStatus:
-        self.calls.append(Served(ctx.operation, None))
-        return payments_pb2.HealthStatus(accepting_charges=True)
-
-    async def reset_ledger(self, ctx: nexusrpc.handler.StartOperationContext) -> None:
-        self.calls.append(Served(ctx.operation, None))
-
-
-
-
-class BinaryFirstPayloadConverter(CompositePayloadConverter):
-    """The default converters, binary/protobuf ahead of json/protobuf."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            BinaryNullPayloadConverter(),
-            BinaryPlainPayloadConverter(),
-            BinaryProtoPayloadConverter(),
-            JSONProtoPayloadConverter(),
-            JSONPlainPayloadConverter(),
-        )
-
-
-BINARY_FIRST = dataclasses.replace(
-    DataConverter.default, payload_converter_class=BinaryFirstPayloadConverter
-)
+# --- the Python payments team (its handler is support.interop_python.Payments) ------
 
 
 @contextlib.asynccontextmanager
@@ -445,10 +395,6 @@ async def python_handler(
         yield endpoint.spec.name, handler
 
 
-def run_async(body: Any) -> Any:
-    return asyncio.run(asyncio.wait_for(body, timeout=SCENARIO_TIMEOUT_SECONDS))
-
-
 async def scheduled(client: Client, workflow_id: str) -> list[Any]:
     """The NexusOperationScheduled attributes of a caller workflow's history."""
     history = await client.get_workflow_handle(workflow_id).fetch_history()
@@ -459,51 +405,7 @@ async def scheduled(client: Client, workflow_id: str) -> list[Any]:
     ]
 
 
-def payload_view(payload: Any) -> dict[str, Any]:
-    return {
-        "metadata": {key: value.decode() for key, value in payload.metadata.items()},
-        "data": payload.data.decode(errors="replace"),
-    }
-
-
 # --- the Python orders team: workflows calling through the generated client ----------
-
-
-@dataclass
-class CallResult:
-    """What one call of a Python caller saw (plain fields: it travels as JSON)."""
-
-    call: str
-    result: dict[str, Any] | None = None  # proto JSON; None for None
-    result_type: str = ""
-    # The exception chain, outermost first, as "Type: message".
-    error: list[str] = field(default_factory=list)
-    handler_error_type: str = ""
-
-
-def valid_payment(order_id: str) -> payments_pb2.ProcessPaymentRequest:
-    return payments_pb2.ProcessPaymentRequest(
-        customer_id=CUSTOMER_ID,
-        order_id=order_id,
-        amount=payments_pb2.Money(currency="EUR", amount_minor=1999),
-    )
-
-
-def describe_failure(result: CallResult, err: BaseException) -> CallResult:
-    cause: BaseException | None = err
-    while cause is not None:
-        result.error.append(f"{type(cause).__name__}: {cause}")
-        if isinstance(cause, nexusrpc.HandlerError) and not result.handler_error_type:
-            result.handler_error_type = cause.type.name
-        cause = cause.__cause__
-    return result
-
-
-def describe_result(result: CallResult, value: Any) -> CallResult:
-    result.result_type = type(value).__name__
-    if value is not None:
-        result.result = json_format.MessageToDict(value)
-    return result
 
 
 @workflow.defn
@@ -942,16 +844,6 @@ def test_python_empty_to_go_handler_taking_emptypb(
         ("ResetLedger", "*emptypb.Empty", None),
         ("ResetLedger", "*emptypb.Empty", None),
     ]
-
-
-@nexusrpc.service(name=SERVICE)
-class EmptyAsMessage:
-    """CheckHealth typed with the Empty message, as hand-written Python code (or
-    code from an older protoc-gen-nexus-python) may type it: json/protobuf `{}`."""
-
-    check_health: nexusrpc.Operation[empty_pb2.Empty, payments_pb2.HealthStatus] = (
-        nexusrpc.Operation(name="CheckHealth")
-    )
 
 
 def test_empty_message_to_go_handler_taking_novalue_is_refused(

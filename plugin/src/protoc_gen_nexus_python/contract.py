@@ -34,6 +34,7 @@ from protoc_gen_nexus_python import model
 from protoc_gen_nexus_python.errors import GenerationError
 from protoc_gen_nexus_python.parameters import parse_parameters
 from protoc_gen_nexus_python.resolve import resolve
+from protoc_gen_nexus_python.resolve.descriptors import MessageIndex
 
 BREAKING = 100
 UNREADABLE = 2
@@ -83,25 +84,13 @@ def load(path: Path, parameter: str) -> Contract:
         file.name for file in files if not file.package.startswith(_OPTION_PACKAGES)
     )
     try:
-        resolved = resolve(request, parse_parameters(parameter))
+        parameters = parse_parameters(parameter)
+        resolved = resolve(request, parameters)
     except GenerationError as error:
         raise UnreadableInput(f"{path}: the contract does not generate: {error}") from None
-    return Contract(resolved, dict(_messages(files)))
-
-
-def _messages(
-    files: Sequence[descriptor_pb2.FileDescriptorProto],
-) -> Iterator[tuple[str, descriptor_pb2.DescriptorProto]]:
-    def walk(
-        prefix: str, messages: Sequence[descriptor_pb2.DescriptorProto]
-    ) -> Iterator[tuple[str, descriptor_pb2.DescriptorProto]]:
-        for message in messages:
-            name = f"{prefix}.{message.name}" if prefix else message.name
-            yield name, message
-            yield from walk(name, message.nested_type)
-
-    for file in files:
-        yield from walk(file.package, file.message_type)
+    index = MessageIndex(list(files), parameters)
+    messages = {name.lstrip("."): message for name, (_, _, message) in index.entries.items()}
+    return Contract(resolved, messages)
 
 
 def breaking(current: Contract, previous: Contract) -> list[Finding]:

@@ -240,6 +240,8 @@ def _joined(groups: list[list[str]]) -> list[list[str]]:
 def display_width(text: str) -> int:
     """Columns `text` takes as ruff counts them: two for a wide (CJK) character,
     none for a combining mark, one otherwise."""
+    if text.isascii():  # nearly every line: no per-character lookups
+        return len(text)
     return sum(
         2
         if unicodedata.east_asian_width(ch) in ("W", "F")

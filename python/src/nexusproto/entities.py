@@ -18,7 +18,8 @@ already sent, and the workflow runs it once.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeAlias, TypeVar, overload
 
@@ -93,9 +94,9 @@ async def update_workflow(
     concurrent first calls start one workflow.
     """
     client = temporalio.nexus.client()
-    arguments = [] if request is None else [request]
+    arguments = _arguments(request)
     update_id = idempotency_key(ctx)
-    try:
+    with _reaching(workflow_id, f"update {update!r}"):
         if start is None:
             handle = client.get_workflow_handle(workflow_id)
             return await handle.execute_update(  # type: ignore[no-any-return]
@@ -117,12 +118,6 @@ async def update_workflow(
             id=update_id,
             result_type=result_type,
         )
-    except temporalio.client.WorkflowUpdateFailedError as failure:
-        raise _failed(f"update {update!r} of workflow {workflow_id!r}", failure.cause) from None
-    except temporalio.service.RPCError as error:
-        if error.status == temporalio.service.RPCStatusCode.NOT_FOUND:
-            raise _not_found(workflow_id, error) from None
-        raise
 
 
 async def signal_workflow(
@@ -140,8 +135,8 @@ async def signal_workflow(
     """
     del ctx  # same signature as the others; a signal has no ID to key on
     client = temporalio.nexus.client()
-    arguments = [] if request is None else [request]
-    try:
+    arguments = _arguments(request)
+    with _reaching(workflow_id, f"signal {signal!r}"):
         if start is None:
             await client.get_workflow_handle(workflow_id).signal(signal, args=arguments)
             return
@@ -153,10 +148,6 @@ async def signal_workflow(
             start_signal=signal,
             start_signal_args=arguments,
         )
-    except temporalio.service.RPCError as error:
-        if error.status == temporalio.service.RPCStatusCode.NOT_FOUND:
-            raise _not_found(workflow_id, error) from None
-        raise
 
 
 async def query_workflow(
@@ -173,16 +164,30 @@ async def query_workflow(
     """
     del ctx
     handle = temporalio.nexus.client().get_workflow_handle(workflow_id)
-    arguments = [] if request is None else [request]
+    with _reaching(workflow_id, f"query {query!r}"):
+        result: T = await handle.query(query, args=_arguments(request), result_type=result_type)
+    return result
+
+
+def _arguments(request: Message | None) -> list[Message]:
+    """The workflow handler's arguments: the request, or none for google.protobuf.Empty."""
+    return [] if request is None else [request]
+
+
+@contextmanager
+def _reaching(workflow_id: str, what: str) -> Iterator[None]:
+    """Temporal's answers as errors a Nexus caller can act on: NOT_FOUND when no
+    such workflow runs, a failed operation for what the workflow refused or failed."""
     try:
-        result: T = await handle.query(query, args=arguments, result_type=result_type)
+        yield
+    except temporalio.client.WorkflowUpdateFailedError as failure:
+        raise _failed(f"{what} of workflow {workflow_id!r}", failure.cause) from None
     except temporalio.client.WorkflowQueryFailedError as failure:
-        raise _failed(f"query {query!r} of workflow {workflow_id!r}", failure) from None
+        raise _failed(f"{what} of workflow {workflow_id!r}", failure) from None
     except temporalio.service.RPCError as error:
         if error.status == temporalio.service.RPCStatusCode.NOT_FOUND:
             raise _not_found(workflow_id, error) from None
-        raise
-    return result
+        raise  # the SDK's own classification (retryable unless it says otherwise)
 
 
 def _task_queue(start: WorkflowStart) -> str:
@@ -198,7 +203,6 @@ def _failed(what: str, cause: BaseException) -> nexusrpc.OperationError:
 
 
 def _not_found(workflow_id: str, error: temporalio.service.RPCError) -> nexusrpc.HandlerError:
-    # Other RPC errors keep the SDK's own classification (retryable unless it says otherwise).
     return nexusrpc.HandlerError(
         f"no running workflow with ID {workflow_id!r}: {error.message}",
         type=nexusrpc.HandlerErrorType.NOT_FOUND,

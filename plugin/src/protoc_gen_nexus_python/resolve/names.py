@@ -82,14 +82,7 @@ def check_module_names(services: list[model.Service]) -> None:
                     )
     seen: dict[str, model.Service] = {}
     for service in services:
-        for name in (
-            service.class_name,
-            service.handler_class,
-            service.workflow_client_class,
-            service.standalone_client_class,
-            service.fake_class,
-            service.fake_answers_class,
-        ):
+        for name in _classes(service):
             if name in aliases:
                 message_name, _ = aliases[name]
                 raise GenerationError(
@@ -110,18 +103,7 @@ def check_module_names(services: list[model.Service]) -> None:
 
 def module_names(services: tuple[model.Service, ...]) -> set[str]:
     """The module-level names a file's services take: their classes and message aliases."""
-    taken = {
-        name
-        for service in services
-        for name in (
-            service.class_name,
-            service.handler_class,
-            service.workflow_client_class,
-            service.standalone_client_class,
-            service.fake_class,
-            service.fake_answers_class,
-        )
-    }
+    taken = {name for service in services for name in _classes(service)}
     taken.update(
         message.alias
         for service in services
@@ -130,3 +112,15 @@ def module_names(services: tuple[model.Service, ...]) -> set[str]:
         if message.alias
     )
     return taken
+
+
+def _classes(service: model.Service) -> tuple[str, ...]:
+    """The module-level classes generated for a service, test doubles included."""
+    return (
+        service.class_name,
+        service.handler_class,
+        service.workflow_client_class,
+        service.standalone_client_class,
+        service.fake_class,
+        service.fake_answers_class,
+    )

@@ -1,0 +1,149 @@
+"""The Python side the Go and Java interop peers meet, shared by test_go.py and test_java.py.
+
+The generated payments handler as a plain subclass (`Payments`), a converter
+trying binary/protobuf first, the namespaces and settings of the Python teams,
+and the helpers that turn a call's outcome into a comparable record. Imported
+again inside the workflow sandbox: no import-time side effects.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import uuid
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+import nexusrpc
+from google.protobuf import empty_pb2, json_format
+from payments.v1 import payments_pb2
+from payments.v1.payments_nexus import PaymentServiceHandler
+from temporalio.converter import (
+    BinaryNullPayloadConverter,
+    BinaryPlainPayloadConverter,
+    BinaryProtoPayloadConverter,
+    CompositePayloadConverter,
+    DataConverter,
+    JSONPlainPayloadConverter,
+    JSONProtoPayloadConverter,
+)
+
+PY_HANDLER_NAMESPACE = "payments"
+PY_CALLER_NAMESPACE = "orders"
+
+SERVICE = "payments.v1.PaymentService"
+CUSTOMER_ID = "5b1a7c2e-3f4d-4a6b-9c8d-0e1f2a3b4c5d"
+CALL_TIMEOUT = timedelta(seconds=30)
+WORKFLOW_TIMEOUT = timedelta(minutes=2)
+SCENARIO_TIMEOUT_SECONDS = 120
+NO_PAYLOAD = {"metadata": {"encoding": "binary/null"}, "data": ""}
+
+
+@dataclass
+class Served:
+    operation: str
+    request: dict[str, Any] | None  # proto JSON; None for Empty requests
+
+
+class Payments(PaymentServiceHandler):
+    """Settles every payment; records each call it serves (after validation)."""
+
+    def __init__(self) -> None:
+        self.calls: list[Served] = []
+
+    async def process_payment(
+        self,
+        ctx: nexusrpc.handler.StartOperationContext,
+        request: payments_pb2.ProcessPaymentRequest,
+    ) -> payments_pb2.ProcessPaymentResponse:
+        self.calls.append(Served(ctx.operation, json_format.MessageToDict(request)))
+        return payments_pb2.ProcessPaymentResponse(
+            transaction_id=f"tx-{request.order_id}-{uuid.uuid4().hex[:8]}",
+            status=payments_pb2.PAYMENT_STATUS_SETTLED,
+        )
+
+    async def check_health(
+        self, ctx: nexusrpc.handler.StartOperationContext
+    ) -> payments_pb2.HealthStatus:
+        self.calls.append(Served(ctx.operation, None))
+        return payments_pb2.HealthStatus(accepting_charges=True)
+
+    async def reset_ledger(self, ctx: nexusrpc.handler.StartOperationContext) -> None:
+        self.calls.append(Served(ctx.operation, None))
+
+
+class BinaryFirstPayloadConverter(CompositePayloadConverter):
+    """The default converters, binary/protobuf ahead of json/protobuf."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            BinaryNullPayloadConverter(),
+            BinaryPlainPayloadConverter(),
+            BinaryProtoPayloadConverter(),
+            JSONProtoPayloadConverter(),
+            JSONPlainPayloadConverter(),
+        )
+
+
+BINARY_FIRST = dataclasses.replace(
+    DataConverter.default, payload_converter_class=BinaryFirstPayloadConverter
+)
+
+
+def run_async(body: Any) -> Any:
+    return asyncio.run(asyncio.wait_for(body, timeout=SCENARIO_TIMEOUT_SECONDS))
+
+
+def payload_view(payload: Any) -> dict[str, Any]:
+    return {
+        "metadata": {key: value.decode() for key, value in payload.metadata.items()},
+        "data": payload.data.decode(errors="replace"),
+    }
+
+
+@dataclass
+class CallResult:
+    """What one call of a Python caller saw (plain fields: it travels as JSON)."""
+
+    call: str
+    result: dict[str, Any] | None = None  # proto JSON; None for None
+    result_type: str = ""
+    # The exception chain, outermost first, as "Type: message".
+    error: list[str] = field(default_factory=list)
+    handler_error_type: str = ""
+
+
+def valid_payment(order_id: str) -> payments_pb2.ProcessPaymentRequest:
+    return payments_pb2.ProcessPaymentRequest(
+        customer_id=CUSTOMER_ID,
+        order_id=order_id,
+        amount=payments_pb2.Money(currency="EUR", amount_minor=1999),
+    )
+
+
+def describe_failure(result: CallResult, err: BaseException) -> CallResult:
+    cause: BaseException | None = err
+    while cause is not None:
+        result.error.append(f"{type(cause).__name__}: {cause}")
+        if isinstance(cause, nexusrpc.HandlerError) and not result.handler_error_type:
+            result.handler_error_type = cause.type.name
+        cause = cause.__cause__
+    return result
+
+
+def describe_result(result: CallResult, value: Any) -> CallResult:
+    result.result_type = type(value).__name__
+    if value is not None:
+        result.result = json_format.MessageToDict(value)
+    return result
+
+
+@nexusrpc.service(name=SERVICE)
+class EmptyAsMessage:
+    """CheckHealth typed with the Empty message, as hand-written Python code (or
+    code from an older protoc-gen-nexus-python) may type it: json/protobuf `{}`."""
+
+    check_health: nexusrpc.Operation[empty_pb2.Empty, payments_pb2.HealthStatus] = (
+        nexusrpc.Operation(name="CheckHealth")
+    )
