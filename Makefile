@@ -7,7 +7,7 @@ BIN := $(abspath $(VENV))/bin
 export PATH := $(BIN):$(PATH)
 SETUP_STAMP := $(VENV)/.setup-done
 
-.PHONY: setup generate options golden test check fuzz demo bench reliability clean interop dist compat
+.PHONY: setup generate options golden test check fuzz demo bench reliability clean interop dist compat breaking
 
 setup: $(SETUP_STAMP)
 
@@ -58,6 +58,24 @@ dist: setup
 # matrix (README, "Supported versions"). `make test` runs its two corners.
 compat: generate
 	$(BIN)/python tests/compat/run.py
+
+# The example contracts against another commit's (AGAINST, by default the
+# previous one): `buf breaking` with buf.yaml's rules on the two images, and
+# `nexus-contract breaking` for what Nexus callers depend on. CI runs it before
+# `make test`. With no such commit (the first one, a shallow clone) there is
+# nothing to compare: it says so and succeeds.
+AGAINST ?= HEAD~1
+AGAINST_GIT := .git\#ref=$(AGAINST),subdir=proto
+breaking: generate
+	@if git rev-parse --verify --quiet "$(AGAINST)^{commit}" >/dev/null; then \
+		set -e; \
+		nexus-contract build "$(AGAINST_GIT)" -o $(BUILD)/against.binpb; \
+		buf breaking $(IMAGE) --against $(BUILD)/against.binpb; \
+		nexus-contract breaking proto --against "$(AGAINST_GIT)"; \
+		echo "make breaking: proto/ breaks nothing against $(AGAINST) (buf breaking, nexus-contract breaking)"; \
+	else \
+		echo "make breaking: no commit $(AGAINST) to compare with (first commit or shallow clone); skipped"; \
+	fi
 
 test: generate
 	$(BIN)/python -m pytest tests python/demo/tests

@@ -28,8 +28,13 @@ _HANDLER_FIELD: dict[str, model.EntityKind] = {
 
 
 def binding_of(option: Any, location: Location) -> str | None:
-    """The one binding field set on an operation, if any; two are an error."""
-    found = [name for name in BINDINGS if option.HasField(name)]
+    """The one binding field set on an operation, if any; two are an error.
+
+    Options are read with the contract's own copy of options.proto, which may
+    predate the bindings: then none is set.
+    """
+    known = option.DESCRIPTOR.fields_by_name
+    found = [name for name in BINDINGS if name in known and option.HasField(name)]
     if len(found) > 1:
         raise GenerationError(
             f"(nexusproto.v1.operation) sets both {found[0]} and {found[1]}; an operation "
