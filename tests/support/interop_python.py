@@ -2,7 +2,8 @@
 
 The generated payments handler as a plain subclass (`Payments`), a converter
 trying binary/protobuf first, the namespaces and settings of the Python teams,
-and the helpers that turn a call's outcome into a comparable record. Imported
+and the helpers that turn a call's outcome into a comparable record
+(support/outcomes.py, re-exported). Imported
 again inside the workflow sandbox: no import-time side effects.
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -19,6 +20,11 @@ import nexusrpc
 from google.protobuf import empty_pb2, json_format
 from payments.v1 import payments_pb2
 from payments.v1.payments_nexus import PaymentServiceHandler
+from support.outcomes import (  # noqa: F401 - re-exported for the peers' tests
+    CallResult,
+    describe_failure,
+    describe_result,
+)
 from temporalio.converter import (
     BinaryNullPayloadConverter,
     BinaryPlainPayloadConverter,
@@ -102,41 +108,12 @@ def payload_view(payload: Any) -> dict[str, Any]:
     }
 
 
-@dataclass
-class CallResult:
-    """What one call of a Python caller saw (plain fields: it travels as JSON)."""
-
-    call: str
-    result: dict[str, Any] | None = None  # proto JSON; None for None
-    result_type: str = ""
-    # The exception chain, outermost first, as "Type: message".
-    error: list[str] = field(default_factory=list)
-    handler_error_type: str = ""
-
-
 def valid_payment(order_id: str) -> payments_pb2.ProcessPaymentRequest:
     return payments_pb2.ProcessPaymentRequest(
         customer_id=CUSTOMER_ID,
         order_id=order_id,
         amount=payments_pb2.Money(currency="EUR", amount_minor=1999),
     )
-
-
-def describe_failure(result: CallResult, err: BaseException) -> CallResult:
-    cause: BaseException | None = err
-    while cause is not None:
-        result.error.append(f"{type(cause).__name__}: {cause}")
-        if isinstance(cause, nexusrpc.HandlerError) and not result.handler_error_type:
-            result.handler_error_type = cause.type.name
-        cause = cause.__cause__
-    return result
-
-
-def describe_result(result: CallResult, value: Any) -> CallResult:
-    result.result_type = type(value).__name__
-    if value is not None:
-        result.result = json_format.MessageToDict(value)
-    return result
 
 
 @nexusrpc.service(name=SERVICE)
