@@ -62,9 +62,7 @@ def _image(tmp_path: Path, name: str, text: str) -> Path:
     return out
 
 
-def nexus_contract(
-    *args: str, cwd: Path | None = None
-) -> subprocess.CompletedProcess[str]:
+def nexus_contract(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
     result = subprocess.run(
         [str(BIN / "nexus-contract"), *args],
@@ -92,9 +90,7 @@ SAFE = {
         "message Receipt { string id = 1; string note = 2; }",
     ).replace("rpc Ping(", "rpc Refund(Order) returns (Receipt);\n  rpc Ping(")
     + "service Extra { option (nexusannotations.v1.service) = {}; rpc Go(Order) returns (Receipt); }\n",
-    "method renamed, wire name kept": V1.replace(
-        "rpc Buy(Order)", "rpc Purchase(Order)"
-    ),
+    "method renamed, wire name kept": V1.replace("rpc Buy(Order)", "rpc Purchase(Order)"),
 }
 
 
@@ -151,9 +147,7 @@ BREAKING = {
 
 
 @pytest.mark.parametrize("change", list(BREAKING))
-def test_breaking_changes_name_the_rule_and_the_place(
-    tmp_path: Path, change: str
-) -> None:
+def test_breaking_changes_name_the_rule_and_the_place(tmp_path: Path, change: str) -> None:
     new, rule, text = BREAKING[change]
     status, lines = check(tmp_path, new)
     assert status == contract.BREAKING, lines
@@ -180,9 +174,7 @@ WARNINGS = {
 
 
 @pytest.mark.parametrize("change", list(WARNINGS))
-def test_warnings_report_without_failing_unless_asked(
-    tmp_path: Path, change: str
-) -> None:
+def test_warnings_report_without_failing_unless_asked(tmp_path: Path, change: str) -> None:
     new, rule, text = WARNINGS[change]
     status, lines = check(tmp_path, new)
     assert status == 0 and len(lines) == 1, lines
@@ -191,9 +183,7 @@ def test_warnings_report_without_failing_unless_asked(
 
 
 def test_validation_warnings_can_be_turned_off(tmp_path: Path) -> None:
-    new = V1.replace(
-        "string sku = 1;", "string sku = 1 [(buf.validate.field).string.min_len = 3];"
-    )
+    new = V1.replace("string sku = 1;", "string sku = 1 [(buf.validate.field).string.min_len = 3];")
     assert check(tmp_path, new, "--no-warn-validation", "--warnings-as-errors") == (
         0,
         [],
@@ -205,9 +195,7 @@ def test_json_format(tmp_path: Path) -> None:
     status, lines = check(tmp_path, new, "--error-format", "json")
     assert status == contract.BREAKING
     (finding,) = [json.loads(line) for line in lines]
-    assert (
-        finding["rule"] == "NEXUS_OPERATION_SAME_INPUT" and finding["warning"] is False
-    )
+    assert finding["rule"] == "NEXUS_OPERATION_SAME_INPUT" and finding["warning"] is False
     assert finding["location"] == {
         "file": "shop/v1/shop.proto",
         "line": 13,
@@ -237,10 +225,7 @@ def test_unreadable_input_is_a_clear_error(tmp_path: Path) -> None:
     junk.write_bytes(b"\xff\xff not a descriptor set")
     result = nexus_contract("breaking", str(junk), "--against", str(before))
     assert result.returncode == contract.UNREADABLE
-    assert (
-        "junk.binpb: not a readable descriptor set, buf image or directory"
-        in result.stderr
-    )
+    assert "junk.binpb: not a readable descriptor set, buf image or directory" in result.stderr
 
 
 def test_directories_are_compiled_and_findings_name_paths_from_the_caller(
@@ -251,13 +236,9 @@ def test_directories_are_compiled_and_findings_name_paths_from_the_caller(
         tmp_path / "new" / "proto",
         {"shop/v1/shop.proto": V1.replace("rpc Buy(Order)", "rpc Buy(Item)")},
     )
-    result = nexus_contract(
-        "breaking", "new/proto", "--against", "old/proto", cwd=tmp_path
-    )
+    result = nexus_contract("breaking", "new/proto", "--against", "old/proto", cwd=tmp_path)
     assert result.returncode == contract.BREAKING, result.stderr
-    assert result.stdout.startswith(
-        "new/proto/shop/v1/shop.proto:13:3: NEXUS_OPERATION_SAME_INPUT"
-    )
+    assert result.stdout.startswith("new/proto/shop/v1/shop.proto:13:3: NEXUS_OPERATION_SAME_INPUT")
 
 
 def test_a_directory_that_does_not_compile_shows_protoc_errors(tmp_path: Path) -> None:
@@ -294,18 +275,12 @@ def _repository(tmp_path: Path, *versions: str) -> Path:
 
 
 def test_git_references_are_read_like_buf_reads_them(tmp_path: Path) -> None:
-    repository = _repository(
-        tmp_path, V1, V1.replace("rpc Buy(Order)", "rpc Buy(Item)")
-    )
+    repository = _repository(tmp_path, V1, V1.replace("rpc Buy(Order)", "rpc Buy(Item)"))
     _git(repository, "tag", "v1", "HEAD~1")
     for against in (".git#ref=HEAD~1,subdir=proto", ".git#tag=v1,subdir=proto/"):
-        result = nexus_contract(
-            "breaking", "proto", "--against", against, cwd=repository
-        )
+        result = nexus_contract("breaking", "proto", "--against", against, cwd=repository)
         assert result.returncode == contract.BREAKING, result.stderr
-        assert result.stdout.startswith(
-            "proto/shop/v1/shop.proto:13:3: NEXUS_OPERATION_SAME_INPUT"
-        )
+        assert result.stdout.startswith("proto/shop/v1/shop.proto:13:3: NEXUS_OPERATION_SAME_INPUT")
     # Something gone is located where it was: in the older commit's file.
     deleted = _repository(tmp_path / "d", V1, V1[: V1.index("service Shop")])
     result = nexus_contract(
@@ -315,9 +290,7 @@ def test_git_references_are_read_like_buf_reads_them(tmp_path: Path) -> None:
         ".git#ref=HEAD~1,subdir=proto",
         cwd=deleted,
     )
-    assert result.stdout.startswith(
-        "proto/shop/v1/shop.proto:10:1: NEXUS_SERVICE_NO_DELETE"
-    )
+    assert result.stdout.startswith("proto/shop/v1/shop.proto:10:1: NEXUS_SERVICE_NO_DELETE")
 
 
 @pytest.mark.parametrize(
@@ -332,9 +305,7 @@ def test_git_references_are_read_like_buf_reads_them(tmp_path: Path) -> None:
         ),
     ],
 )
-def test_git_references_that_cannot_be_read(
-    tmp_path: Path, against: str, message: str
-) -> None:
+def test_git_references_that_cannot_be_read(tmp_path: Path, against: str, message: str) -> None:
     repository = _repository(tmp_path, V1)
     result = nexus_contract("breaking", "proto", "--against", against, cwd=repository)
     assert result.returncode == contract.UNREADABLE
@@ -401,3 +372,61 @@ def test_contracts_compiled_with_an_older_options_proto(tmp_path: Path) -> None:
     write_protos(tmp_path / "new", {"shop/v1/shop.proto": V1})
     result = nexus_contract("breaking", "new", "--against", str(root), cwd=tmp_path)
     assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+
+
+TAGGED = (
+    V1
+    + """\
+service Internal {
+  option (nexusannotations.v1.service) = { name: "internal" tags: "internal" };
+  rpc Reset(Order) returns (Receipt);
+}
+"""
+)
+
+
+def test_generation_parameters_select_the_services_checked(tmp_path: Path) -> None:
+    """A service generation leaves out (here by tag) is no contract of the teams':
+    deleting it breaks nobody."""
+    before = _image(tmp_path, "tagged", TAGGED)
+    after = _image(tmp_path, "untagged", V1)
+    everything = nexus_contract("breaking", str(after), "--against", str(before))
+    assert everything.returncode == contract.BREAKING
+    assert "Nexus service 'internal' is gone" in everything.stdout
+    selected = nexus_contract(
+        "breaking",
+        str(after),
+        "--against",
+        str(before),
+        "--parameter",
+        "exclude-service-tags=internal",
+    )
+    assert (selected.returncode, selected.stdout) == (0, "")
+
+
+def test_buf_images_are_read(tmp_path: Path) -> None:
+    """An image from `buf build -o` (a module without buf/validate, which buf could
+    not fetch offline) carries buf's own fields besides the files."""
+    plain = V1.replace('import "buf/validate/validate.proto";\n', "")
+
+    def build(name: str, text: str) -> Path:
+        module = write_protos(tmp_path / name, {"shop/v1/shop.proto": text})
+        for option in ("nexusannotations", "nexusproto"):
+            source = option_include_dir() / option / "v1" / "options.proto"
+            write_protos(module, {f"{option}/v1/options.proto": source.read_text()})
+        (module / "buf.yaml").write_text("version: v2\n")
+        image = tmp_path / f"{name}.binpb"
+        result = subprocess.run(
+            [str(BIN / "buf"), "build", str(module), "-o", str(image)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        return image
+
+    before = build("v1", plain)
+    after = build("v2", plain.replace("rpc Buy(Order)", "rpc Buy(Item)"))
+    result = nexus_contract("breaking", str(after), "--against", str(before))
+    assert result.returncode == contract.BREAKING
+    assert result.stdout.startswith("shop/v1/shop.proto:12:3: NEXUS_OPERATION_SAME_INPUT")
