@@ -258,6 +258,7 @@ def test_v1_callers_reach_v2_handlers(handlers: Handlers, dev_server: DevServer)
     seen = _call(handlers, dev_server, "v1", "v2")
     # v2 answers with a warehouse v1 does not know: the converter drops it.
     assert _ok(seen["Reserve"]) == {"reservationId": "applex2"}
+    assert _ok(seen["Reserve from a workflow"]) == {"reservationId": "applex2"}
     assert _ok(seen["Reserve nothing"]) == {"reservationId": "applex0"}
     assert _ok(seen["Restock"])["onHand"] == 15  # type: ignore[index]
     assert _ok(seen["Count"]) == {"items": 3}
@@ -271,6 +272,7 @@ def test_v2_callers_reach_v1_handlers(handlers: Handlers, dev_server: DevServer)
     # `hold` in v2 is "Reserve" on the wire. v1 ignores the note it does not
     # know and answers without a warehouse.
     assert _ok(seen["Reserve"]) == {"reservationId": "applex2"}
+    assert _ok(seen["Reserve from a workflow"]) == {"reservationId": "applex2"}
     assert _ok(seen["Restock"])["onHand"] == 15  # type: ignore[index]
     for call in ("Reserve nothing", "Count", "Audit", "Quote", "Record"):
         _ok(seen[call])

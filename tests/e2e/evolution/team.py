@@ -11,7 +11,7 @@ each lives in a process of its own, as teams deployed at different times do.
 whichever version it is (v2 renamed `reserve` to `hold`, for one), and prints
 "ready" once the worker polls. `call` makes every call its version's callers
 can make with the generated standalone clients and prints one JSON record per
-call (support/outcomes.py). Both use `nexusproto.converter` unless told to use
+call (support/outcomes.py), Reserve made from a workflow too. Both use `nexusproto.converter` unless told to use
 the SDK's default converter, to show what it changes.
 """
 
@@ -20,11 +20,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
+import functools
 import importlib
 import json
 import sys
 import uuid
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -146,17 +148,26 @@ async def serve(options: argparse.Namespace) -> None:
         await asyncio.Event().wait()
 
 
-# The callers: every call a version's generated standalone clients can make.
+# The callers: every call a version's generated standalone clients can make, and
+# Reserve from a workflow through the generated workflow client.
+
+
+def _reserve(client_class: type) -> str:
+    return "hold" if hasattr(client_class, "hold") else "reserve"
+
+
+def _reserve_request(pb2: Any) -> Any:
+    request = pb2.ReserveRequest(sku="apple", quantity=2)
+    if _has_field(pb2.ReserveRequest, "note"):
+        request.note = "fragile"
+    return request
 
 
 def _calls(nexus: Any, pb2: Any) -> dict[str, tuple[str, str, Any]]:
     """call name -> (client class, method, the request (None: takes none))."""
-    reserve = "hold" if hasattr(nexus.StockServiceStandaloneClient, "hold") else "reserve"
-    request = pb2.ReserveRequest(sku="apple", quantity=2)
-    if _has_field(pb2.ReserveRequest, "note"):
-        request.note = "fragile"
+    reserve = _reserve(nexus.StockServiceStandaloneClient)
     return {
-        "Reserve": ("StockServiceStandaloneClient", reserve, request),
+        "Reserve": ("StockServiceStandaloneClient", reserve, _reserve_request(pb2)),
         "Reserve nothing": (
             "StockServiceStandaloneClient",
             reserve,
@@ -174,16 +185,55 @@ def _calls(nexus: Any, pb2: Any) -> dict[str, tuple[str, str, Any]]:
     }
 
 
+_calling: tuple[Any, Any] = (None, None)
+"""The caller's version's modules, for the workflow (run unsandboxed)."""
+
+
+@workflow.defn(name="ReserveFromWorkflow")
+class ReserveFromWorkflow:
+    @workflow.run
+    async def run(self, endpoint: str) -> Any:
+        nexus, pb2 = _calling
+        client = nexus.StockServiceNexusClient(endpoint)
+        return await getattr(client, _reserve(type(client)))(_reserve_request(pb2))
+
+
+async def _from_workflow(client: Client, endpoint: str) -> Any:
+    task_queue = f"evolution-caller-{uuid.uuid4().hex[:12]}"
+    async with Worker(
+        client,
+        task_queue=task_queue,
+        workflows=[ReserveFromWorkflow],
+        workflow_runner=UnsandboxedWorkflowRunner(),
+    ):
+        return await client.execute_workflow(
+            ReserveFromWorkflow.run,
+            endpoint,
+            id=task_queue,
+            task_queue=task_queue,
+            execution_timeout=timedelta(seconds=30),
+        )
+
+
 async def call(options: argparse.Namespace) -> None:
-    nexus, pb2 = _contract(options.tree)
+    global _calling
+    nexus, pb2 = _calling = _contract(options.tree)
     client = await _connect(options)
     # One endpoint reaches every service of the handler team's worker.
+    calls: dict[str, Callable[[], Awaitable[Any]]] = {}
     for name, (client_class, method, request) in _calls(nexus, pb2).items():
-        caller = getattr(nexus, client_class)(client, options.endpoint)
+        bound = getattr(getattr(nexus, client_class)(client, options.endpoint), method)
+        calls[name] = functools.partial(bound, *(() if request is None else (request,)))
+    if not options.plain_converter:
+        # Without the converter an unknown field fails the workflow task, which is
+        # retried until the workflow times out: not a call to wait for here.
+        calls["Reserve from a workflow"] = functools.partial(
+            _from_workflow, client, options.endpoint
+        )
+    for name, make_call in calls.items():
         outcome = CallResult(name)
-        arguments = () if request is None else (request,)
         try:
-            value = await asyncio.wait_for(getattr(caller, method)(*arguments), timeout=30)
+            value = await asyncio.wait_for(make_call(), timeout=40)
         except Exception as error:  # noqa: BLE001 - the record is the point
             describe_failure(outcome, error)
         else:
