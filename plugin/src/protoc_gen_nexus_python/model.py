@@ -134,6 +134,8 @@ class Operation:
     """Both sides check the request: it has rules and validation is on."""
     validate_response: bool
     """The handler checks its response: it has rules and validation is on."""
+    tags: tuple[str, ...] = ()
+    """`(nexusannotations.v1.operation).tags`, as the tag filters read them."""
 
 
 @dataclass(frozen=True)
@@ -154,6 +156,8 @@ class Service:
     location: Location
     operations: tuple[Operation, ...]
     default_endpoint: str
+    tags: tuple[str, ...] = ()
+    """`(nexusannotations.v1.service).tags`, as the tag filters read them."""
 
 
 @dataclass(frozen=True)

@@ -42,14 +42,16 @@ class SourceInfo:
 
     def comment(self, *path: int) -> str:
         found = self._by_path.get(path)
-        if found is None:
-            return ""
-        text: str | bytes = found.leading_comments
-        if isinstance(text, bytes):
-            # protoc passes comments on as the file has them, and protobuf hands
-            # one that is not UTF-8 (a Latin-1 file, say) over as bytes.
-            text = text.decode("utf-8", errors="replace")
-        return textwrap.dedent(text).strip()
+        return "" if found is None else comment_text(found.leading_comments)
+
+
+def comment_text(text: str | bytes) -> str:
+    """A comment from SourceCodeInfo as its author wrote it: dedented, no outer blank lines."""
+    if isinstance(text, bytes):
+        # protoc passes comments on as the file has them, and protobuf hands
+        # one that is not UTF-8 (a Latin-1 file, say) over as bytes.
+        text = text.decode("utf-8", errors="replace")
+    return textwrap.dedent(text).strip()
 
 
 MessageEntry = tuple[descriptor_pb2.FileDescriptorProto, str, descriptor_pb2.DescriptorProto]

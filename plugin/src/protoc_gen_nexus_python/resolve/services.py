@@ -76,9 +76,8 @@ def _service(
     if not (parameters.all_services or is_nexus_service(service, options)):
         return None
     annotation = options.get(service.options, NEXUS_SERVICE)
-    if not selected(
-        tags_of(annotation), parameters.include_service_tags, parameters.exclude_service_tags
-    ):
+    tags = tags_of(annotation)
+    if not selected(tags, parameters.include_service_tags, parameters.exclude_service_tags):
         return None
     path = (FILE_SERVICE, index)
     location = context.source.location(*path)
@@ -113,6 +112,7 @@ def _service(
         location=location,
         operations=tuple(operations),
         default_endpoint=settings.default_endpoint,
+        tags=tags,
     )
 
 
@@ -155,9 +155,8 @@ def _operation(
 ) -> model.Operation | None:
     options, parameters = context.options, context.parameters
     annotation = options.get(method.options, NEXUS_OPERATION)
-    if not selected(
-        tags_of(annotation), parameters.include_operation_tags, parameters.exclude_operation_tags
-    ):
+    tags = tags_of(annotation)
+    if not selected(tags, parameters.include_operation_tags, parameters.exclude_operation_tags):
         return None
     location = context.source.location(*path)
     if method.client_streaming or method.server_streaming:
@@ -220,6 +219,7 @@ def _operation(
         validate_request=validated(validate, input_type.has_validation_rules),
         # A workflow-run handler answers with a workflow handle, not a response.
         validate_response=run is None and validated(validate, output_type.has_validation_rules),
+        tags=tags,
     )
 
 

@@ -1,0 +1,3 @@
+from protoc_gen_nexus_python.docs.main import main
+
+main()
