@@ -28,6 +28,11 @@ endpoints (Temporal Cloud manages them through its own API, UI and `tcld`),
 create them beforehand with those targets and allow the orders namespace to
 call both.
 
+At the end the demo prints a `nexusproto call` command that charges a payment
+by hand through the same endpoint, and a `nexusproto describe` one. They work
+while the payments worker runs: with `DEMO_SERVE=1` the demo keeps its workers
+(and its local server) running after the scenario, until Ctrl-C.
+
 Modules holding workflows are imported again by the workflow sandbox, so none
 of the modules here does anything when imported.
 """

@@ -8,13 +8,16 @@ the package documentation), and the test suite's server (tests/e2e/test_demo.py)
 from __future__ import annotations
 
 import asyncio
+import json
 import os
+import shlex
 import sys
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from orders.v1 import carts_pb2, orders_pb2
@@ -58,6 +61,7 @@ ORDER_TIMEOUT = timedelta(minutes=2)
 
 Say = Callable[[str], None]
 Connect = Callable[[str], Awaitable[Client]]
+Serve = Callable[[], Awaitable[None]]
 
 
 class DemoSetupError(Exception):
@@ -124,9 +128,17 @@ class DemoResult:
 
 
 async def run_demo(
-    connect: Connect, config: DemoConfig | None = None, say: Say = print
+    connect: Connect,
+    config: DemoConfig | None = None,
+    say: Say = print,
+    *,
+    serve: Serve | None = None,
 ) -> DemoResult:
-    """Endpoint, both teams' workers, the order workflow, one standalone call."""
+    """Endpoint, both teams' workers, the order workflow, one standalone call.
+
+    Then how to call payments by hand with `nexusproto call`, and `serve()`, if
+    given, while the workers still run (`main` waits there for Ctrl-C).
+    """
     config = config or DemoConfig()
     payments_client = await connect(config.payments_namespace)
     orders_client = await connect(config.orders_namespace)
@@ -200,6 +212,10 @@ async def run_demo(
             f"{money(cart.total)} (update add_item of the orders team's CartWorkflow, "
             "started by this first item)"
         )
+        for line in call_by_hand(config, orders_client.service_client.config.target_host):
+            say(line)
+        if serve is not None:
+            await serve()
     return DemoResult(
         order=outcome, standalone=standalone, cart=cart, endpoint_created=created
     )
@@ -207,6 +223,58 @@ async def run_demo(
 
 def _status(name: str) -> str:
     return name.removeprefix("PAYMENT_STATUS_").lower()
+
+
+def call_by_hand(config: DemoConfig, address: str) -> list[str]:
+    """What the demo prints about calling payments with the `nexusproto` command line.
+
+    The commands name the server, the orders namespace (the caller's) and the
+    endpoint the demo set up, and read the contract from the generated modules
+    the demo itself imports; they work for as long as the payments worker runs.
+    """
+    nexusproto = _nexusproto_command()
+    contracts = ["--contracts", _shown_path(Path(payments_pb2.__file__).resolve().parents[2])]
+    call = [
+        *nexusproto,
+        "call",
+        *contracts,
+        "--address",
+        address,
+        "--namespace",
+        config.orders_namespace,
+        "payments.v1.PaymentService/ProcessPayment",
+    ]
+    if config.endpoint is not None:  # None: the contract's default, as the clients use
+        call += ["--endpoint", config.endpoint]
+    request = {
+        "customerId": CUSTOMER_ID,
+        "orderId": f"{config.order_id}-by-hand",
+        "amount": {"currency": "EUR", "amountMinor": 250},
+    }
+    call += ["--data", json.dumps(request)]
+    describe = [*nexusproto, "describe", *contracts, "payments.v1.PaymentService"]
+    return [
+        "[demo] call payments by hand while its worker runs (DEMO_SERVE=1 keeps the "
+        "workers running after the scenario, until Ctrl-C):",
+        f"[demo]   {shlex.join(call)}",
+        f"[demo]   {shlex.join(describe)}",
+    ]
+
+
+def _nexusproto_command() -> list[str]:
+    """The `nexusproto` script beside this Python, else `python -m nexusproto`."""
+    script = Path(sys.executable).parent / "nexusproto"
+    if script.is_file():
+        return [_shown_path(script)]
+    return [_shown_path(Path(sys.executable)), "-m", "nexusproto"]
+
+
+def _shown_path(path: Path) -> str:
+    """`path` relative to the working directory when it is below it (`gen`)."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 async def _check_namespace(client: Client) -> None:
@@ -296,6 +364,16 @@ def uses_existing_cluster(environ: Mapping[str, str] = os.environ) -> bool:
     )
 
 
+def serving_requested(environ: Mapping[str, str] = os.environ) -> bool:
+    """DEMO_SERVE=1: keep the workers (and the local server) up after the scenario."""
+    return environ.get("DEMO_SERVE", "") not in ("", "0", "false", "no")
+
+
+async def wait_for_interrupt() -> None:
+    print("[demo] serving until Ctrl-C")
+    await asyncio.Event().wait()
+
+
 async def main() -> int:
     started = time.monotonic()
     server: LocalServer | None = None
@@ -338,7 +416,11 @@ async def main() -> int:
                 return Client(shared.service_client, namespace=namespace)
 
         ready = time.monotonic()
-        await asyncio.wait_for(run_demo(connect, config), timeout=ORDER_TIMEOUT.total_seconds())
+        serve = wait_for_interrupt if serving_requested() else None
+        await asyncio.wait_for(
+            run_demo(connect, config, serve=serve),
+            timeout=None if serve else ORDER_TIMEOUT.total_seconds(),
+        )
         print(
             f"[demo] done: set-up {ready - started:.1f} s, "
             f"scenario {time.monotonic() - ready:.1f} s"
