@@ -13,11 +13,14 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
-from support.protoc import BIN, REPO, option_include_dir, run_protoc
+from protoc_gen_nexus_python.parameters import parse_parameters
+from protoc_gen_nexus_python.resolve import resolve
+from support.protoc import BIN, REPO, capture_request, option_include_dir, run_protoc
 from support.typecheck import mypy_strict, pyright_strict
-from support.golden import read_tree
+from support.golden import EXAMPLES, read_tree
 
 FIXTURES = REPO / "tests" / "fixtures" / "proto"
 GOLDEN = REPO / "tests" / "golden" / "fixtures"
@@ -173,3 +176,81 @@ def test_hostile_handler_subclass_binds(generated: Path) -> None:
     result = subprocess.run([sys.executable, "-c", script], cwd=generated, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "hostile.v1.PaymentService"
+
+
+_CONTRACT_FACTS = """\
+import json, sys
+from nexusproto import contracts
+facts = {}
+for service in contracts.load(["."]).services:
+    facts[service.name] = {
+        "class": service.class_name,
+        "endpoint": service.default_endpoint or "",
+        "operations": {
+            op.name: [
+                op.method_name,
+                op.kind,
+                op.timeout.total_seconds() if op.timeout else None,
+                [op.binding.kind, op.binding.workflow_type, op.binding.name] if op.binding else None,
+                op.validates_request,
+                op.validates_response,
+            ]
+            for op in service.operations
+        },
+    }
+print(json.dumps(facts))
+"""
+
+
+def _decided(service: Any) -> dict[str, Any]:
+    """What the generator decided about a service, in the form `_CONTRACT_FACTS` prints."""
+    operations = {}
+    for op in service.operations:
+        binding = None
+        if op.workflow_run is not None:
+            binding = ["workflow-run", op.workflow_run.workflow_type, ""]
+        elif op.entity is not None:
+            binding = [op.entity.kind, op.entity.workflow_type, op.entity.handler_name]
+        timeout = op.schedule_to_close_timeout
+        operations[op.name] = [
+            op.attribute,
+            "workflow_run" if op.workflow_run is not None else "sync",
+            timeout.total_seconds() if timeout else None,
+            binding,
+            op.validate_request,
+            op.validate_response,
+        ]
+    return {"class": service.class_name, "endpoint": service.default_endpoint, "operations": operations}
+
+
+def _read_back_equals_decided(tree: Path, request: Any, parameter: str) -> None:
+    decided = {
+        service.name: _decided(service)
+        for file in resolve(request, parse_parameters(parameter))
+        for service in file.services
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", _CONTRACT_FACTS], cwd=tree, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    read_back = json.loads(result.stdout)
+    assert set(read_back) == set(decided)
+    for name, facts in decided.items():
+        assert read_back[name] == facts, name
+
+
+def test_the_runtime_reads_back_what_the_generator_decided(
+    generated: Path, tmp_path: Path
+) -> None:
+    """`nexusproto describe` and `call` read contracts from generated modules
+    (nexusproto.contracts), re-deriving a few facts from names and options; for
+    every fixture (keywords, hostile names, entity bindings) and the example
+    contracts they must agree with the resolver's model."""
+    (tmp_path / "fixtures").mkdir()
+    (tmp_path / "examples").mkdir()
+    fixtures = capture_request(
+        tmp_path / "fixtures", PROTOS, include=[FIXTURES, option_include_dir()], parameter=PARAMETER
+    )
+    _read_back_equals_decided(generated, fixtures, PARAMETER)
+    examples = capture_request(tmp_path / "examples", EXAMPLES)
+    _read_back_equals_decided(REPO / "gen", examples, "")

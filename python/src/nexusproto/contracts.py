@@ -455,7 +455,7 @@ def _binding(
         _declared_type(bound) or _entity_type(methods, bound.id_template),
         name=getattr(bound, kind),
         id_template=bound.id_template,
-        task_queue=start.task_queue if start is not None else "",
+        task_queue=start.task_queue.strip() if start is not None else "",
         starts_workflow=start is not None,
     )
 
@@ -490,9 +490,11 @@ def _start_of(bound: Any) -> Any:
 
 
 def _declared_type(bound: Any) -> str:
-    """The workflow type an update, signal or query names, or its start's."""
+    """The workflow type an update, signal or query names, or its start's (blanks
+    around it dropped, as the generator drops them)."""
     start = _start_of(bound)
-    return str(bound.workflow_type or (start.workflow_type if start is not None else ""))
+    declared = str(bound.workflow_type).strip()
+    return declared or (str(start.workflow_type).strip() if start is not None else "")
 
 
 # --- calling -----------------------------------------------------------------------------
