@@ -16,6 +16,11 @@ needs to. What it holds:
 - `nexusproto.validation`: protovalidate checks of payloads and the
   field-level error messages they produce.
 - `nexusproto.include`: where the option .proto files are, for protoc `-I`.
+- `nexusproto.contracts` and `nexusproto.messages`: the contracts of generated
+  modules read back (services, operations, fields, rules), for tools; the
+  `nexusproto` command (`nexusproto.cli`: `describe`, `call`) is built on them.
+- `nexusproto.converter`: proto JSON that ignores unknown fields, for
+  contracts that evolve.
 - The modules of the option protos: `nexusproto.v1.options_pb2`, and the
   standard annotations as `nexusannotations.v1.options_pb2`.
 """
