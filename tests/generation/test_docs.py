@@ -513,27 +513,7 @@ def test_imported_messages_without_a_page_are_documented_where_used(
 # Errors: located, never a traceback ------------------------------------------------
 
 
-def test_bad_input_is_a_located_error_without_traceback(tmp_path: Path) -> None:
-    root = write_protos(
-        tmp_path / "src",
-        {
-            "shop/v1/shop.proto": 'syntax = "proto3";\n'
-            "package shop.v1;\n"
-            'import "nexusannotations/v1/options.proto";\n'
-            "message M {}\n"
-            "service Shop {\n"
-            "  option (nexusannotations.v1.service) = {};\n"
-            "  rpc Watch(M) returns (stream M);\n"
-            "}\n"
-        },
-    )
-    result = run_protoc(
-        [f"-I{root}", f"-I{option_include_dir()}", f"--nexus-docs_out={tmp_path}", "shop/v1/shop.proto"]
-    )
-    assert result.returncode != 0
-    assert "shop/v1/shop.proto:7:3: Shop.Watch is a streaming method" in result.stderr
-    assert "Traceback" not in result.stderr
-    assert not (tmp_path / "README.md").exists()
+# A streaming method: tests/generation/test_toolchain.py runs both plugins on it.
 
 
 def test_bad_parameter_is_an_error_response(tmp_path: Path) -> None:

@@ -61,7 +61,11 @@ def test_python_dash_m_entry_point(tmp_path: Path) -> None:
     assert read_tree(out) == golden_files()
 
 
-def test_plugin_error_reaches_protoc_as_a_located_message_without_traceback(tmp_path: Path) -> None:
+@pytest.mark.parametrize("plugin", ["nexus-python", "nexus-docs"])
+def test_plugin_error_reaches_protoc_as_a_located_message_without_traceback(
+    tmp_path: Path, plugin: str
+) -> None:
+    """Both plugins of the distribution: a located message, no traceback, no files."""
     root = write_protos(
         tmp_path / "src",
         {
@@ -75,12 +79,15 @@ def test_plugin_error_reaches_protoc_as_a_located_message_without_traceback(tmp_
             "}\n"
         },
     )
+    out = tmp_path / "out"
+    out.mkdir()
     result = run_protoc(
-        [f"-I{root}", f"-I{option_include_dir()}", f"--nexus-python_out={tmp_path}", "shop/v1/shop.proto"]
+        [f"-I{root}", f"-I{option_include_dir()}", f"--{plugin}_out={out}", "shop/v1/shop.proto"]
     )
     assert result.returncode != 0
     assert "shop/v1/shop.proto:7:3: Shop.Watch is a streaming method" in result.stderr
     assert "Traceback" not in result.stderr
+    assert not any(out.iterdir())
 
 
 @pytest.mark.parametrize("strategy", ["directory", "all"])
