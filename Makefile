@@ -80,7 +80,7 @@ breaking: generate
 test: generate
 	$(BIN)/python -m pytest tests python/demo/tests
 
-# The fast inner loop, under a minute: lint and type checks of the project's code,
+# The fast inner loop, about a minute: lint and type checks of the project's code,
 # unit tests, generation tests (golden files, fixtures, generated code linted and
 # type-checked) and the bounded property tests. No dev server, no other language.
 # The suite is laid out by kind: tests/unit, tests/generation, tests/property,
