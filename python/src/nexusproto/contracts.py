@@ -327,7 +327,7 @@ def _service(module: ModuleType, definition_class: type[Any], base: type[Any]) -
     methods = _proto_methods(proto)
     operations = []
     for op in definition.operation_definitions.values():
-        spec = getattr(vars(base).get(op.method_name), _handler._SPEC, None)
+        validates_request, validates_response = _handler.declared_validation(base, op.method_name)
         timeout = getattr(client, _timeout_constant(op.method_name), None) if client else None
         operations.append(
             Operation(
@@ -338,8 +338,8 @@ def _service(module: ModuleType, definition_class: type[Any], base: type[Any]) -
                 input_type=_payload_type(op.input_type),
                 output_type=_payload_type(op.output_type),
                 kind=_handler.operation_kind(base, op.method_name),
-                validates_request=bool(spec and spec.validate_request),
-                validates_response=bool(spec and spec.validate_response),
+                validates_request=validates_request,
+                validates_response=validates_response,
                 timeout=timeout if isinstance(timeout, timedelta) else None,
                 binding=_binding(methods, op.name),
                 doc=_doc(getattr(client, op.method_name, None)),

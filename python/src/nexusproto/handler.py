@@ -225,6 +225,15 @@ def service_of(cls: type[Any]) -> type[Any]:
     return service
 
 
+def declared_validation(cls: type[Any], method_name: str) -> tuple[bool, bool]:
+    """Whether the contract has requests and responses of an operation validated, as
+    (request, response), read from a generated handler base or a subclass of one."""
+    spec: _OperationSpec | None = getattr(vars(_generated_base(cls)).get(method_name), _SPEC, None)
+    if spec is None:
+        return False, False
+    return spec.validate_request, spec.validate_response
+
+
 def operation_kind(cls: type[Any], method_name: str) -> Literal["sync", "workflow_run"]:
     """How `cls` answers an operation: at once, or by starting a workflow."""
     method = getattr(cls, method_name)
