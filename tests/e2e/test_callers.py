@@ -32,13 +32,18 @@ from typing import Any, TypeVar, cast
 import nexusproto
 import nexusrpc
 import pytest
-import support.payments as support_payments
 from payments.v1 import payments_pb2
 from payments.v1.payments_nexus import (
     PaymentServiceNexusClient,
     PaymentServiceStandaloneClient,
 )
-from support.payments import Call, RefundPaymentWorkflow
+from support.payments import (
+    DECLINE_MESSAGE,
+    DECLINE_ORDER,
+    Call,
+    DecliningPayments,
+    RefundPaymentWorkflow,
+)
 from temporalio import workflow
 from temporalio.api.enums.v1 import EventType
 from temporalio.api.history.v1 import HistoryEvent
@@ -70,8 +75,6 @@ CONTRACT_TIMEOUT = timedelta(
 # schedule-to-close timeout to its caller's remaining run time.
 WORKFLOW_TIMEOUT = timedelta(minutes=5)
 TEST_TIMEOUT_SECONDS = 60
-DECLINE_ORDER = "declined-by-issuer"
-DECLINE_MESSAGE = "card declined by the issuer"
 
 T = TypeVar("T")
 
@@ -93,23 +96,9 @@ def invalid_payment() -> payments_pb2.ProcessPaymentRequest:
     )
 
 
-# --- the payments side: a plain subclass of the generated handler base -------------
+# The payments side is support.payments.DecliningPayments, a plain subclass of the
+# generated handler base.
 
-
-class RecordingPayments(support_payments.RecordingPayments):
-    """The shared payments team, which also declines DECLINE_ORDER."""
-
-    async def process_payment(
-        self,
-        ctx: nexusrpc.handler.StartOperationContext,
-        request: payments_pb2.ProcessPaymentRequest,
-    ) -> payments_pb2.ProcessPaymentResponse:
-        if request.order_id == DECLINE_ORDER:
-            self.calls.append(Call(ctx.operation, request))
-            raise nexusrpc.HandlerError(
-                DECLINE_MESSAGE, type=nexusrpc.HandlerErrorType.BAD_REQUEST
-            )
-        return await super().process_payment(ctx, request)
 
 
 # --- the orders side: workflows calling payments through the generated client ------
@@ -300,7 +289,7 @@ class Harness:
     orders_client: Client
     endpoint: str
     orders_queue: str
-    handler: RecordingPayments
+    handler: DecliningPayments
 
     async def run_workflow(self, workflow_run: Any, *args: Any) -> tuple[Any, str]:
         """Run a caller workflow in "orders"; its result and workflow id."""
@@ -333,7 +322,7 @@ def run_with_workers(server: DevServer, body: Callable[[Harness], Awaitable[T]])
         endpoint = await create_nexus_endpoint(
             orders_client, target_namespace="payments", task_queue=payments_queue
         )
-        handler = RecordingPayments()
+        handler = DecliningPayments()
         async with (
             Worker(
                 payments_client,

@@ -34,7 +34,7 @@ from temporalio.exceptions import ApplicationError
 from temporalio.worker import Worker
 
 import support.payments as support_payments
-from support.payments import Call
+from support.payments import DECLINE_MESSAGE, DECLINE_ORDER, Call
 
 with workflow.unsafe.imports_passed_through():
     from support.temporal import (
@@ -51,8 +51,6 @@ NEXUSPROTO = "nexusproto"
 GEN = "gen"
 SERVICE = "payments.v1.PaymentService"
 CUSTOMER_ID = "5b1a7c2e-3f4d-4a6b-9c8d-0e1f2a3b4c5d"
-DECLINE_ORDER = "declined-by-issuer"
-DECLINE_MESSAGE = "card declined by the issuer"
 FLAKY_ORDER = "ledger-down"
 FLAKY_MESSAGE = "ledger unavailable"
 REJECTED_REFUND = "rejected"
@@ -74,8 +72,8 @@ def payment_json(order_id: str) -> str:
 # --- the payments side ------------------------------------------------------------
 
 
-class Payments(support_payments.RecordingPayments):
-    """The shared payments team; declines DECLINE_ORDER and fails FLAKY_ORDER with a
+class Payments(support_payments.DecliningPayments):
+    """The shared payments team, declining DECLINE_ORDER; fails FLAKY_ORDER with a
     retryable error (retried until the caller's timeout)."""
 
     async def process_payment(
@@ -83,11 +81,6 @@ class Payments(support_payments.RecordingPayments):
         ctx: nexusrpc.handler.StartOperationContext,
         request: payments_pb2.ProcessPaymentRequest,
     ) -> payments_pb2.ProcessPaymentResponse:
-        if request.order_id == DECLINE_ORDER:
-            self.calls.append(Call(ctx.operation, request))
-            raise nexusrpc.HandlerError(
-                DECLINE_MESSAGE, type=nexusrpc.HandlerErrorType.BAD_REQUEST
-            )
         if request.order_id == FLAKY_ORDER:
             raise nexusrpc.HandlerError(
                 FLAKY_MESSAGE, type=nexusrpc.HandlerErrorType.UNAVAILABLE

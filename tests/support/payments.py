@@ -52,6 +52,25 @@ class RecordingPayments(PaymentServiceHandler):
         self.calls.append(Call(ctx.operation, None))
 
 
+DECLINE_ORDER = "declined-by-issuer"
+DECLINE_MESSAGE = "card declined by the issuer"
+
+
+class DecliningPayments(RecordingPayments):
+    """Settles every payment but DECLINE_ORDER's, which it refuses with a non-retryable
+    BAD_REQUEST (recorded too): a handler error callers must show as such."""
+
+    async def process_payment(
+        self,
+        ctx: nexusrpc.handler.StartOperationContext,
+        request: payments_pb2.ProcessPaymentRequest,
+    ) -> payments_pb2.ProcessPaymentResponse:
+        if request.order_id == DECLINE_ORDER:
+            self.calls.append(Call(ctx.operation, request))
+            raise nexusrpc.HandlerError(DECLINE_MESSAGE, type=nexusrpc.HandlerErrorType.BAD_REQUEST)
+        return await super().process_payment(ctx, request)
+
+
 @workflow.defn
 class RefundPaymentWorkflow:
     """The workflow the generated refund_payment body starts, by this type name."""
