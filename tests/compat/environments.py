@@ -90,7 +90,7 @@ def build_wheels(out: Path) -> list[Path]:
 
 
 def check(combination: Combination, wheels: list[Path], root: Path) -> Result:
-    """All four steps in a fresh virtualenv under `root`; the first failure stops it."""
+    """Every step in a fresh virtualenv under `root`; the first failure stops it."""
     result = Result(combination)
     env = root / combination.name
     work = root / f"{combination.name}-work"
@@ -101,6 +101,7 @@ def check(combination: Combination, wheels: list[Path], root: Path) -> Result:
         out = work / "gen"
         _timed(result, "generate (protoc, buf)", lambda: _generate(env, work, out, result))
         _timed(result, "generated = golden", lambda: _compare_with_golden(out, work / "buf-gen"))
+        _timed(result, "catalogue, contract check, CLI", lambda: _tools(env, work, out))
         _timed(result, "demo teams' tests", lambda: _demo_tests(env, out, work))
         _timed(result, "demo on a dev server", lambda: _demo(env, out, work))
     except StepFailed as failure:
@@ -203,6 +204,9 @@ def _generate(env: Path, work: Path, out: Path, result: Result) -> None:
         "plugins:\n"
         "  - local: protoc-gen-nexus-python\n"
         "    out: buf-gen\n"
+        "  - local: protoc-gen-nexus-docs\n"
+        "    out: buf-docs\n"
+        "    strategy: all\n"
         "inputs:\n"
         f"  - binary_image: {image}\n"
         "    exclude_paths: [google, nexusannotations, nexusproto, buf]\n"
@@ -224,6 +228,35 @@ def _compare_with_golden(out: Path, buf_out: Path) -> None:
                 if golden.get(name) != produced.get(name)
             )  # fmt: skip
             raise StepFailed(f"{tree.name}: differs from tests/golden/examples in {differing}")
+
+
+def _tools(env: Path, work: Path, out: Path) -> None:
+    """The other tools the wheels install, on this environment's protobuf and SDK: the
+    catalogue buf wrote is the committed one, `nexus-contract` compiles a directory
+    with this environment's protoc (grpcio-tools) and finds nothing between a contract
+    and itself, and `nexusproto describe` reads the generated modules."""
+    catalogue = REPO / "proto" / "catalogue"
+    expected = {p.relative_to(catalogue).as_posix(): p.read_text() for p in catalogue.rglob("*.md")}
+    written = work / "buf-docs"
+    produced = {p.relative_to(written).as_posix(): p.read_text() for p in written.rglob("*.md")}
+    if produced != expected:
+        raise StepFailed("buf-docs: differs from proto/catalogue")
+    variables = _environment(env, work)
+    checked = _run(
+        ["nexus-contract", "breaking", "contracts", "--against", "image.binpb"],
+        cwd=work,
+        env=variables,
+    )
+    if checked:
+        raise StepFailed(f"nexus-contract found changes in an unchanged contract:\n{checked}")
+    described = _run(
+        ["nexusproto", "describe", "--contracts", str(out), "--format", "json"],
+        cwd=work,
+        env=variables,
+    )
+    for service in ("payments.v1.PaymentService", "orders", "carts"):
+        if f'"{service}"' not in described:
+            raise StepFailed(f"nexusproto describe did not show {service}:\n{described[:2000]}")
 
 
 def _demo_tests(env: Path, out: Path, work: Path) -> None:
