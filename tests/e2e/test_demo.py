@@ -149,3 +149,45 @@ def test_demo_uses_a_local_server_unless_environment_configuration_names_one() -
         run.uses_existing_cluster({"TEMPORAL_CONFIG_FILE": "/x/temporal.toml"}) is True
     )
     assert run.uses_existing_cluster({"TEMPORAL_ADDRESS": ""}) is False
+
+
+def test_serving_demo_stops_its_server_on_sigterm(tmp_path: Path) -> None:
+    """`DEMO_SERVE=1 make demo` keeps its own dev server up for calls by hand; ended by
+    a supervisor's SIGTERM (or Ctrl-C) it still stops that server, and exits cleanly."""
+    import os
+    import signal
+    import subprocess
+    import time
+
+    repo = DEMO_DIR.parents[1]
+    environ = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("TEMPORAL_ADDRESS", "TEMPORAL_PROFILE", "TEMPORAL_CONFIG_FILE")
+    }
+    environ.update(DEMO_SERVE="1", PYTHONPATH=f"{repo / 'gen'}{os.pathsep}{DEMO_DIR}")
+    demo = subprocess.Popen(
+        [sys.executable, "-m", "orders_payments"],
+        env=environ,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert demo.stdout is not None
+    seen: list[str] = []
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        line = demo.stdout.readline()
+        seen.append(line)
+        if "serving until" in line or not line:
+            break
+    assert "serving until" in seen[-1], "".join(seen)
+    demo.send_signal(signal.SIGTERM)  # the process this test started, by its id
+    rest, _ = demo.communicate(timeout=60)
+    assert demo.returncode == 0, "".join(seen) + rest
+    stopped = [line for line in rest.splitlines() if "dev server stopped (pid" in line]
+    assert stopped, rest
+    server_pid = int(stopped[0].split("(pid ")[1].rstrip(")"))
+    with pytest.raises(ProcessLookupError):
+        os.kill(server_pid, 0)

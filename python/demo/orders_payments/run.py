@@ -11,6 +11,7 @@ import asyncio
 import json
 import os
 import shlex
+import signal
 import sys
 import time
 import uuid
@@ -370,8 +371,20 @@ def serving_requested(environ: Mapping[str, str] = os.environ) -> bool:
 
 
 async def wait_for_interrupt() -> None:
-    print("[demo] serving until Ctrl-C")
-    await asyncio.Event().wait()
+    """Until Ctrl-C or SIGTERM; either way the demo then stops what it started (a
+    plain SIGTERM would leave its dev server running, and a shell starting the demo
+    in the background ignores Ctrl-C's SIGINT)."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for number in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(number, stop.set)
+    print("[demo] serving until Ctrl-C (or SIGTERM)", flush=True)
+    try:
+        await stop.wait()
+    finally:
+        for number in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(number)
+    print("[demo] stopping")
 
 
 async def main() -> int:
