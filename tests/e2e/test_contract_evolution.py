@@ -82,7 +82,21 @@ VARIANTS = {
         "message RestockResult {\n  string sku = 1;\n  int32 on_hand = 2;\n}\n",
         "NEXUS_OPERATION_SAME_OUTPUT",
         "Restock",
-        "Unknown Protobuf type stock.v1.RestockResult",
+        "the payload is a stock.v1.RestockResult message where the contract names "
+        "stock.v1.RestockResponse",
+    ),
+    "output changed to a message the caller knows": Variant(
+        (
+            (
+                "rpc Price(QuoteRequest) returns (QuoteResponse)",
+                "rpc Price(QuoteRequest) returns (CountResponse)",
+            ),
+        ),
+        "",
+        "NEXUS_OPERATION_SAME_OUTPUT",
+        "Price",
+        "the payload is a stock.v1.CountResponse message where the contract names "
+        "stock.v1.QuoteResponse",
     ),
     "new validation rule": Variant(
         (
@@ -264,6 +278,7 @@ def test_v1_callers_reach_v2_handlers(handlers: Handlers, dev_server: DevServer)
     assert _ok(seen["Count"]) == {"items": 3}
     assert _ok(seen["Audit"]) is None
     assert _ok(seen["Quote"]) == {"priceMinor": "250"}
+    assert _ok(seen["Price"]) == {}
     assert _ok(seen["Record"]) == {"entries": 1}
 
 
@@ -274,7 +289,7 @@ def test_v2_callers_reach_v1_handlers(handlers: Handlers, dev_server: DevServer)
     assert _ok(seen["Reserve"]) == {"reservationId": "applex2"}
     assert _ok(seen["Reserve from a workflow"]) == {"reservationId": "applex2"}
     assert _ok(seen["Restock"])["onHand"] == 15  # type: ignore[index]
-    for call in ("Reserve nothing", "Count", "Audit", "Quote", "Record"):
+    for call in ("Reserve nothing", "Count", "Audit", "Quote", "Price", "Record"):
         _ok(seen[call])
 
 
@@ -303,3 +318,14 @@ def test_old_callers_of_a_breaking_change_fail_as_the_check_predicts(
         assert variant.sees in observed, f"{name}: {record}"
     # A new rule refuses only the requests that break it.
     assert _ok(seen["Reserve"]) == {"reservationId": "applex2"}
+
+
+def test_without_the_converter_a_changed_output_arrives_as_the_wrong_type(
+    handlers: Handlers, dev_server: DevServer
+) -> None:
+    """What nexusproto.converter refuses above, the SDK's default converter hands over:
+    the SDK decodes by the payload's own message type."""
+    seen = _call(handlers, dev_server, "v1", "broken", "--plain-converter")
+    assert seen["Price"]["error"] == [] and seen["Price"]["result_type"] == "CountResponse"
+    # An output type the caller does not know fails there too, less clearly.
+    assert "Unknown Protobuf type stock.v1.RestockResult" in " ".join(seen["Restock"]["error"])

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import nexusproto.converter
+import nexusrpc
 import nexusproto.process
 from temporalio import workflow
 from temporalio.client import Client
@@ -67,7 +68,14 @@ async def _connect(options: argparse.Namespace) -> Client:
 # has some the others lack; one implementation per wire operation serves them all.
 
 
-def _implementations(pb2: Any) -> dict[str, Callable[..., Awaitable[Any]]]:
+def _implementations(nexus: Any, pb2: Any) -> dict[str, Callable[..., Awaitable[Any]]]:
+    # A breaking variant changes Price's output to another message both sides know.
+    price_type = (
+        nexusrpc.get_service_definition(nexus.StockService)
+        .operation_definitions["Price"]
+        .output_type
+    )
+
     async def reserve(self: Any, ctx: Any, request: Any) -> Any:
         reservation = f"{request.sku}x{request.quantity}"
         if _has_field(pb2.ReserveRequest, "note") and request.note:
@@ -86,6 +94,9 @@ def _implementations(pb2: Any) -> dict[str, Callable[..., Awaitable[Any]]]:
     async def quote(self: Any, ctx: Any, request: Any) -> Any:
         return pb2.QuoteResponse(price_minor=250)
 
+    async def price(self: Any, ctx: Any, request: Any) -> Any:
+        return price_type()
+
     async def release(self: Any, ctx: Any, request: Any) -> None:
         return None
 
@@ -101,6 +112,7 @@ def _implementations(pb2: Any) -> dict[str, Callable[..., Awaitable[Any]]]:
         "count": count,
         "audit": audit,
         "quote": quote,
+        "price": price,
         "release": release,
         "record": record,
         "locate": locate,
@@ -109,7 +121,7 @@ def _implementations(pb2: Any) -> dict[str, Callable[..., Awaitable[Any]]]:
 
 def _handlers(nexus: Any, pb2: Any) -> list[Any]:
     """An instance of a subclass of every generated handler base in the module."""
-    implementations = _implementations(pb2)
+    implementations = _implementations(nexus, pb2)
     handlers = []
     for name, base in vars(nexus).items():
         if not (name.endswith("ServiceHandler") and isinstance(base, type)):
@@ -181,6 +193,7 @@ def _calls(nexus: Any, pb2: Any) -> dict[str, tuple[str, str, Any]]:
         "Count": ("StockServiceStandaloneClient", "count", None),
         "Audit": ("StockServiceStandaloneClient", "audit", pb2.AuditRequest(note="weekly")),
         "Quote": ("StockServiceStandaloneClient", "quote", pb2.QuoteRequest(sku="apple")),
+        "Price": ("StockServiceStandaloneClient", "price", pb2.QuoteRequest(sku="apple")),
         "Record": ("LedgerServiceStandaloneClient", "record", pb2.RecordRequest(entry="in")),
     }
 
