@@ -149,10 +149,11 @@ class Harness:
         endpoint: bool = True,
         stdin: str | None = None,
         address: str | None = None,
+        command: str = "call",
     ) -> Run:
         """`nexusproto call --contracts gen ARGS --endpoint <this test's endpoint>`."""
         repo = Path(__file__).resolve().parents[2]
-        argv = ["call", "--contracts", str(repo / GEN), *args]
+        argv = [command, "--contracts", str(repo / GEN), *args]
         if endpoint:
             argv += ["--endpoint", self.endpoint]
         process = await asyncio.create_subprocess_exec(
@@ -399,6 +400,34 @@ def test_no_wait_prints_the_operation_id_and_returns(
     uuid.UUID(run.stdout.strip())
     assert run.stderr == ""
     assert result == payments_pb2.HealthStatus(accepting_charges=True)
+
+
+def test_result_waits_for_an_operation_started_without_waiting(
+    dev_server: DevServer, tmp_path: Path
+) -> None:
+    async def body(h: Harness) -> tuple[Run, Run, Run]:
+        started = await h.cli(
+            f"{SERVICE}/refund-payment", "--data", '{"transactionId": "tx-later"}', "--no-wait"
+        )
+        operation_id = started.stdout.strip()
+        waited = await h.cli(
+            f"{SERVICE}/refund-payment", operation_id, endpoint=False, command="result"
+        )
+        unknown = await h.cli(
+            f"{SERVICE}/refund-payment", "no-such-operation", endpoint=False, command="result"
+        )
+        return started, waited, unknown
+
+    started, waited, unknown = run_with_worker(dev_server, tmp_path, body)
+
+    assert started.status == 0, started.stderr
+    assert waited.status == 0, waited.stderr
+    assert json.loads(waited.stdout) == {
+        "refundId": "refund-of-tx-later",
+        "status": "PAYMENT_STATUS_REFUNDED",
+    }
+    assert unknown.status == 7, unknown.stderr
+    assert unknown.stderr.startswith("nexusproto: cannot get the result: the server refused it")
 
 
 def test_unknown_operation_exits_64_with_close_matches(

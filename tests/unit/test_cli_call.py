@@ -127,7 +127,7 @@ def test_required_message_missing_exits_2(closed_address: str) -> None:
         ),
         (
             ["carts"],
-            "'carts' names a service; call one of its operations: carts/AddItem, "
+            "'carts' names a service; name one of its operations: carts/AddItem, "
             "carts/RemoveItem, carts/ApplyCoupon, carts/Checkout, carts/GetCart",
         ),
     ],

@@ -5,6 +5,8 @@
     nexusproto call --contracts gen payments.v1.PaymentService/ProcessPayment \\
         --data '{"customerId": "...", "orderId": "o-1", "amount": {...}}'
     nexusproto call ... --data @request.json        # or --data - for standard input
+    nexusproto call ... --no-wait                   # prints the operation ID
+    nexusproto result --contracts gen payments.v1.PaymentService/refund-payment ID
 
 The contract is read from the generated `*_nexus.py` modules (and the `_pb2`
 modules beside them) that `--contracts` names: a directory put on the import
@@ -17,7 +19,8 @@ against the request's buf.validate rules as generated callers do, starts a
 standalone Nexus operation on the endpoint (`--endpoint`, else the contract's
 default) through the generated `<Service>StandaloneClient`, waits for its
 result and prints it as proto JSON on standard output. The operation ID goes
-to standard error (`--no-wait` prints it on standard output and returns at once).
+to standard error (`--no-wait` prints it on standard output and returns at once;
+`result` waits for such an operation later and prints its result the same way).
 
 Connection settings come from Temporal's environment configuration, as the
 `temporal` CLI reads it: the profile named by `--profile` or `TEMPORAL_PROFILE`
@@ -162,9 +165,22 @@ def _parser() -> argparse.ArgumentParser:
         action="store_false",
         help="print the operation ID on standard output and return once it started",
     )
-    call.add_argument("--address", help="host:port of the Temporal frontend")
-    call.add_argument("-n", "--namespace", help="namespace the operation runs in")
-    call.add_argument("--profile", help="environment configuration profile")
+    result = commands.add_parser(
+        "result",
+        parents=[contracts],
+        help="wait for an operation started before and print its result",
+        description="Waits for the standalone Nexus operation ID (as `call --no-wait` prints\n"
+        "it) of SERVICE/OPERATION, whose contract gives the result's type, and prints its\n"
+        "result as proto JSON, as `call` does.",
+        epilog="exit statuses: as for call (a wrong ID: 7, the server refused it).",
+        formatter_class=formatter,
+    )
+    result.add_argument("name", metavar="SERVICE/OPERATION")
+    result.add_argument("operation_id", metavar="ID")
+    for command in (call, result):
+        command.add_argument("--address", help="host:port of the Temporal frontend")
+        command.add_argument("-n", "--namespace", help="namespace the operation runs in")
+        command.add_argument("--profile", help="environment configuration profile")
     return parser
 
 
@@ -196,8 +212,22 @@ def main(
         service, operation = contracts.find(options.name)
         if operation is None:
             raise UnknownNameError(
-                f"{options.name!r} names a service; call one of its operations: "
+                f"{options.name!r} names a service; name one of its operations: "
                 + ", ".join(op.qualified_name for op in service.operations)
+            )
+        if options.command == "result":
+            settings = CallSettings(
+                data=None,
+                endpoint=None,
+                operation_id=options.operation_id,
+                timeout=None,
+                wait=True,
+                address=options.address,
+                namespace=options.namespace,
+                profile=options.profile,
+            )
+            return asyncio.run(
+                _call.result(operation, options.operation_id, settings, stdout=out, stderr=err)
             )
         settings = CallSettings(
             data=options.data,

@@ -224,6 +224,30 @@ async def call(
         print(handle.operation_id, file=stdout)
         return OK
     print(f"operation ID: {handle.operation_id}", file=stderr, flush=True)
+    return await _wait(client, handle, stdout=stdout, stderr=stderr)
+
+
+async def result(
+    operation: Operation,
+    operation_id: str,
+    settings: CallSettings,
+    *,
+    stdout: TextIO,
+    stderr: TextIO,
+) -> int:
+    """Run `nexusproto result`: wait for an operation started before (by `call
+    --no-wait`, or by any standalone caller) and print its result as `call` does."""
+    client = await connect(
+        connect_settings(
+            address=settings.address, namespace=settings.namespace, profile=settings.profile
+        )
+    )
+    handle = client.get_nexus_operation_handle(operation_id, operation=operation.definition)
+    return await _wait(client, handle, stdout=stdout, stderr=stderr)
+
+
+async def _wait(client: Client, handle: Any, *, stdout: TextIO, stderr: TextIO) -> int:
+    """The operation's result printed as proto JSON, or the CallError saying why not."""
     attempts = _Attempts(handle, stderr)
     watching = asyncio.create_task(attempts.watch())
     try:
