@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -24,7 +23,7 @@ from typing import Any
 
 import pytest
 from protoc_gen_nexus_python import contract
-from support.protoc import BIN, option_include_dir, run_protoc, validate_set
+from support.protoc import nexus_contract, option_include_dir, run_protoc, validate_set
 from support.temporal import DevServer, connect, create_nexus_endpoint, unique_name
 
 EVOLUTION = Path(__file__).parent / "evolution"
@@ -132,14 +131,8 @@ def _contract_dir(root: Path, text: str) -> Path:
 
 def _check(new: Path, old: Path) -> tuple[int, list[dict[str, Any]]]:
     """Exit status and findings of `nexus-contract breaking` on two directories."""
-    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
-    result = subprocess.run(
-        [str(BIN / "nexus-contract"), "breaking", str(new), "--against", str(old)]
-        + ["--error-format", "json"],
-        capture_output=True,
-        text=True,
-        check=False,
-        env=env,
+    result = nexus_contract(
+        "breaking", str(new), "--against", str(old), "--error-format", "json"
     )
     assert result.returncode != contract.UNREADABLE, result.stderr
     return result.returncode, [json.loads(line) for line in result.stdout.splitlines()]
@@ -212,23 +205,26 @@ def handlers(dev_server: DevServer, tmp_path_factory: pytest.TempPathFactory) ->
     }
     # v1 without nexusproto.converter: the SDK's default refuses unknown fields.
     served = {"v1": "v1", "v2": "v2", "broken": "broken", "v1-plain": "v1"}
-    endpoints: dict[str, str] = {}
+    task_queues = {name: unique_name(f"stock-{name}") for name in served}
     processes: list[subprocess.Popen[str]] = []
 
-    async def create(task_queue: str) -> str:
+    async def create_endpoints() -> dict[str, str]:
         client = await connect(dev_server)
-        endpoint = await create_nexus_endpoint(
-            client,
-            target_namespace=HANDLER_NAMESPACE,
-            task_queue=task_queue,
-            name=unique_name("stock"),
-        )
-        return endpoint.spec.name
+        endpoints = {}
+        for name, task_queue in task_queues.items():
+            endpoint = await create_nexus_endpoint(
+                client,
+                target_namespace=HANDLER_NAMESPACE,
+                task_queue=task_queue,
+                name=unique_name("stock"),
+            )
+            endpoints[name] = endpoint.spec.name
+        return endpoints
 
+    endpoints = asyncio.run(create_endpoints())
     try:
         for name, version in served.items():
-            task_queue = unique_name(f"stock-{name}")
-            endpoints[name] = asyncio.run(create(task_queue))
+            task_queue = task_queues[name]
             args = ["serve", str(trees[version]), "--address", dev_server.target]
             args += ["--namespace", HANDLER_NAMESPACE, "--task-queue", task_queue]
             if name.endswith("-plain"):

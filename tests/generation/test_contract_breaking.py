@@ -9,7 +9,6 @@ tests/e2e/test_contract_evolution.py.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from protoc_gen_nexus_python import contract
 from support.protoc import (
     BIN,
     REPO,
+    nexus_contract,
     option_include_dir,
     run_protoc,
     validate_set,
@@ -60,20 +60,6 @@ def _image(tmp_path: Path, name: str, text: str) -> Path:
     )
     assert result.returncode == 0, result.stderr
     return out
-
-
-def nexus_contract(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
-    result = subprocess.run(
-        [str(BIN / "nexus-contract"), *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=cwd,
-        env=env,
-    )
-    assert "Traceback" not in result.stderr, result.stderr
-    return result
 
 
 def check(tmp_path: Path, new: str, *args: str) -> tuple[int, list[str]]:

@@ -11,20 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 import nexusrpc
 from google.protobuf import empty_pb2, json_format
+from google.protobuf.message import Message
 from payments.v1 import payments_pb2
-from payments.v1.payments_nexus import PaymentServiceHandler
-from support.outcomes import (  # noqa: F401 - re-exported for the peers' tests
-    CallResult,
-    describe_failure,
-    describe_result,
-)
 from temporalio.converter import (
     BinaryNullPayloadConverter,
     BinaryPlainPayloadConverter,
@@ -34,6 +28,13 @@ from temporalio.converter import (
     JSONPlainPayloadConverter,
     JSONProtoPayloadConverter,
 )
+
+from support.outcomes import (  # noqa: F401 - re-exported for the peers' tests
+    CallResult,
+    describe_failure,
+    describe_result,
+)
+from support.payments import RecordingPayments
 
 PY_HANDLER_NAMESPACE = "payments"
 PY_CALLER_NAMESPACE = "orders"
@@ -52,31 +53,13 @@ class Served:
     request: dict[str, Any] | None  # proto JSON; None for Empty requests
 
 
-class Payments(PaymentServiceHandler):
-    """Settles every payment; records each call it serves (after validation)."""
+class Payments(RecordingPayments):
+    """Settles every payment; records each call it serves (after validation) as
+    proto JSON (`Served`), comparable with what a peer sent."""
 
-    def __init__(self) -> None:
-        self.calls: list[Served] = []
-
-    async def process_payment(
-        self,
-        ctx: nexusrpc.handler.StartOperationContext,
-        request: payments_pb2.ProcessPaymentRequest,
-    ) -> payments_pb2.ProcessPaymentResponse:
-        self.calls.append(Served(ctx.operation, json_format.MessageToDict(request)))
-        return payments_pb2.ProcessPaymentResponse(
-            transaction_id=f"tx-{request.order_id}-{uuid.uuid4().hex[:8]}",
-            status=payments_pb2.PAYMENT_STATUS_SETTLED,
-        )
-
-    async def check_health(
-        self, ctx: nexusrpc.handler.StartOperationContext
-    ) -> payments_pb2.HealthStatus:
-        self.calls.append(Served(ctx.operation, None))
-        return payments_pb2.HealthStatus(accepting_charges=True)
-
-    async def reset_ledger(self, ctx: nexusrpc.handler.StartOperationContext) -> None:
-        self.calls.append(Served(ctx.operation, None))
+    def record(self, operation: str, request: Message | None) -> None:
+        as_json = None if request is None else json_format.MessageToDict(request)
+        self.calls.append(Served(operation, as_json))
 
 
 class BinaryFirstPayloadConverter(CompositePayloadConverter):

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 import nexusrpc
+from google.protobuf.message import Message
 from payments.v1 import payments_pb2
 from payments.v1.payments_nexus import PaymentServiceHandler
 from temporalio import workflow
@@ -27,14 +29,18 @@ class RecordingPayments(PaymentServiceHandler):
     """Settles every payment; records each call it serves (after validation)."""
 
     def __init__(self) -> None:
-        self.calls: list[Call] = []
+        self.calls: list[Any] = []
+
+    def record(self, operation: str, request: Message | None) -> None:
+        """Keeps a served call, as a `Call`; a subclass may keep another form."""
+        self.calls.append(Call(operation, request))
 
     async def process_payment(
         self,
         ctx: nexusrpc.handler.StartOperationContext,
         request: payments_pb2.ProcessPaymentRequest,
     ) -> payments_pb2.ProcessPaymentResponse:
-        self.calls.append(Call(ctx.operation, request))
+        self.record(ctx.operation, request)
         return payments_pb2.ProcessPaymentResponse(
             transaction_id=f"tx-{request.order_id}-{uuid.uuid4().hex[:8]}",
             status=payments_pb2.PAYMENT_STATUS_SETTLED,
@@ -45,11 +51,11 @@ class RecordingPayments(PaymentServiceHandler):
     async def check_health(
         self, ctx: nexusrpc.handler.StartOperationContext
     ) -> payments_pb2.HealthStatus:
-        self.calls.append(Call(ctx.operation, None))
+        self.record(ctx.operation, None)
         return payments_pb2.HealthStatus(accepting_charges=True)
 
     async def reset_ledger(self, ctx: nexusrpc.handler.StartOperationContext) -> None:
-        self.calls.append(Call(ctx.operation, None))
+        self.record(ctx.operation, None)
 
 
 DECLINE_ORDER = "declined-by-issuer"
@@ -66,7 +72,7 @@ class DecliningPayments(RecordingPayments):
         request: payments_pb2.ProcessPaymentRequest,
     ) -> payments_pb2.ProcessPaymentResponse:
         if request.order_id == DECLINE_ORDER:
-            self.calls.append(Call(ctx.operation, request))
+            self.record(ctx.operation, request)
             raise nexusrpc.HandlerError(DECLINE_MESSAGE, type=nexusrpc.HandlerErrorType.BAD_REQUEST)
         return await super().process_payment(ctx, request)
 

@@ -33,13 +33,23 @@ def protoc() -> str:
     return found
 
 
+def _run_tool(argv: list[str], cwd: Path | None) -> subprocess.CompletedProcess[str]:
+    """`argv` with the virtualenv's tools (protoc, the plugins) first on PATH."""
+    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
+    return subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, check=False)
+
+
 def run_protoc(
     args: list[str], cwd: Path | None = None
 ) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
-    return subprocess.run(
-        [protoc(), *args], cwd=cwd, env=env, capture_output=True, text=True, check=False
-    )
+    return _run_tool([protoc(), *args], cwd)
+
+
+def nexus_contract(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """The `nexus-contract` console script; whatever it answers, never a traceback."""
+    result = _run_tool([str(BIN / "nexus-contract"), *args], cwd)
+    assert "Traceback" not in result.stderr, result.stderr
+    return result
 
 
 def capture_request(

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import io
 import shutil
 import subprocess
 import sys
@@ -100,9 +101,7 @@ def _read_git(spec: str, includes: Sequence[Path]) -> Input:
             reason = archive.stderr.decode(errors="replace").strip().splitlines()
             raise UnreadableInput(f"{spec}: git cannot read it ({' '.join(reason)})")
         tree = Path(scratch) / "tree"
-        archive_path = Path(scratch) / "tree.tar"
-        archive_path.write_bytes(archive.stdout)
-        with tarfile.open(archive_path) as tar:
+        with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
             _extract(tar, tree)
         root = tree / subdir if subdir else tree
         return Input(spec, _compile(root, includes, shown_as=spec), _prefix(subdir))
