@@ -77,6 +77,9 @@ SAFE = {
     ).replace("rpc Ping(", "rpc Refund(Order) returns (Receipt);\n  rpc Ping(")
     + "service Extra { option (nexusannotations.v1.service) = {}; rpc Go(Order) returns (Receipt); }\n",
     "method renamed, wire name kept": V1.replace("rpc Buy(Order)", "rpc Purchase(Order)"),
+    # Options other than buf.validate rules are not rules: deprecating is the
+    # first step of removing a field, and must not read as a tightened request.
+    "request field deprecated": V1.replace("string sku = 1;", "string sku = 1 [deprecated = true];"),
 }
 
 

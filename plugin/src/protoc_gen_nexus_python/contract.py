@@ -30,10 +30,12 @@ from pathlib import Path
 
 from google.protobuf import descriptor_pb2
 from google.protobuf.compiler import plugin_pb2
+from google.protobuf.message import Message
 
 from protoc_gen_nexus_python import model
 from protoc_gen_nexus_python.errors import GenerationError, Location
 from protoc_gen_nexus_python.inputs import Input, UnreadableInput, read_input
+from protoc_gen_nexus_python.options import VALIDATE_FIELD, VALIDATE_MESSAGE, OptionReader
 from protoc_gen_nexus_python.parameters import parse_parameters
 from protoc_gen_nexus_python.resolve import resolve
 from protoc_gen_nexus_python.resolve.descriptors import MessageIndex
@@ -88,6 +90,13 @@ class Contract:
     files: list[model.File]
     messages: dict[str, descriptor_pb2.DescriptorProto]
     source: Input
+    options: OptionReader
+
+    def rules(self, options: Message, extension: str) -> bytes:
+        """The buf.validate rules (`extension`) set in an element's options, encoded
+        for comparison across contracts; empty when there are none."""
+        found = self.options.get(options, extension)
+        return found.SerializeToString(deterministic=True) if found is not None else b""
 
     def services(self) -> dict[str, model.Service]:
         return {service.name: service for file in self.files for service in file.services}
@@ -112,7 +121,7 @@ def load(source: Input, parameter: str) -> Contract:
         raise UnreadableInput(f"{source.name}: the contract does not generate: {error}") from None
     index = MessageIndex(list(files), parameters)
     messages = {name.lstrip("."): message for name, (_, _, message) in index.entries.items()}
-    return Contract(resolved, messages, source)
+    return Contract(resolved, messages, source, OptionReader(list(files)))
 
 
 def breaking(current: Contract, previous: Contract) -> list[Finding]:
@@ -189,8 +198,8 @@ def _service_changes(
 
 
 def _new_rules(current: Contract, previous: Contract, root: str) -> list[str]:
-    """Fields and messages reachable from `root` whose options (where buf.validate
-    rules live) are new or different in `current`."""
+    """Fields and messages reachable from `root` whose buf.validate rules are new or
+    different in `current` (other options, as `deprecated`, are no rules)."""
     changed: list[str] = []
     seen: set[str] = set()
     pending = [(root, root)]
@@ -200,17 +209,31 @@ def _new_rules(current: Contract, previous: Contract, root: str) -> list[str]:
             continue
         seen.add(name)
         now, was = current.messages[name], previous.messages.get(name)
-        if now.options.ByteSize() and (was is None or was.options != now.options):
+        if _tightened(current, previous, now, was, VALIDATE_MESSAGE):
             changed.append(path)
         old_fields = {field.name: field for field in was.field} if was is not None else {}
         for field in now.field:
-            old = old_fields.get(field.name)
             field_path = f"{path}.{field.name}"
-            if field.options.ByteSize() and (old is None or old.options != field.options):
+            if _tightened(current, previous, field, old_fields.get(field.name), VALIDATE_FIELD):
                 changed.append(field_path)
             if field.type == field.TYPE_MESSAGE:
                 pending.append((field.type_name.lstrip("."), field_path))
     return sorted(changed)
+
+
+def _tightened(
+    current: Contract,
+    previous: Contract,
+    now: descriptor_pb2.DescriptorProto | descriptor_pb2.FieldDescriptorProto,
+    was: descriptor_pb2.DescriptorProto | descriptor_pb2.FieldDescriptorProto | None,
+    extension: str,
+) -> bool:
+    """Whether `now` has rules that `was` (its previous version, if any) had not."""
+    if not now.HasField("options"):
+        return False
+    rules = current.rules(now.options, extension)
+    before = previous.rules(was.options, extension) if was is not None else b""
+    return bool(rules) and rules != before
 
 
 def main(argv: Sequence[str] | None = None) -> int:
