@@ -36,7 +36,7 @@ from types import ModuleType
 from typing import Any, Literal
 
 import nexusrpc
-from google.protobuf import descriptor_pb2, empty_pb2
+from google.protobuf import descriptor_pb2
 from google.protobuf.descriptor import MethodDescriptor, ServiceDescriptor
 from google.protobuf.message import Message
 from typing_extensions import Unpack
@@ -359,7 +359,7 @@ def _service(module: ModuleType, definition_class: type[Any], base: type[Any]) -
 
 
 def _payload_type(payload: Any) -> type[Message] | None:
-    if payload in (None, type(None), empty_pb2.Empty):
+    if _handler.carries_no_payload(payload):
         return None
     assert isinstance(payload, type) and issubclass(payload, Message), payload
     return payload

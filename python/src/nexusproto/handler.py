@@ -161,8 +161,8 @@ def _wrap(
     spec: _OperationSpec,
     implementation: Callable[..., Awaitable[Any]],
 ) -> Callable[..., Any]:
-    takes_request = not _is_no_value(op.input_type)
-    returns_empty = _is_no_value(op.output_type)
+    takes_request = not carries_no_payload(op.input_type)
+    returns_empty = carries_no_payload(op.output_type)
     check_request = spec.validate_request
     check_response = spec.validate_response
 
@@ -253,7 +253,7 @@ def answered_at_once(
     return implementation
 
 
-def _is_no_value(payload_type: Any) -> bool:
+def carries_no_payload(payload_type: Any) -> bool:
     """Whether an operation side carries no payload: None (generated) or Empty (older code)."""
     return payload_type in (None, type(None), empty_pb2.Empty)
 
@@ -261,7 +261,7 @@ def _is_no_value(payload_type: Any) -> bool:
 def _wrong_response_type(
     result: Any, op: nexusrpc.OperationDefinition[Any, Any], service_name: str
 ) -> typing.NoReturn:
-    expected = "None" if _is_no_value(op.output_type) else op.output_type.__name__
+    expected = "None" if carries_no_payload(op.output_type) else op.output_type.__name__
     raise nexusrpc.HandlerError(
         f"handler of {service_name}/{op.name} returned {type(result).__name__}, not {expected}",
         type=nexusrpc.HandlerErrorType.INTERNAL,
