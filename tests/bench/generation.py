@@ -293,7 +293,7 @@ def profile(request: Path, top: int = 18) -> str:
     script = (
         "import cProfile, io, pstats, sys\n"
         "from google.protobuf.compiler import plugin_pb2\n"
-        "from protoc_gen_nexus_python.plugin import run\n"
+        "from protoc_gen_nexus.python.plugin import run\n"
         "request = plugin_pb2.CodeGeneratorRequest.FromString(open(sys.argv[1], 'rb').read())\n"
         "profiler = cProfile.Profile()\n"
         "profiler.enable()\n"

@@ -2,7 +2,7 @@
 
     python plugin_phases.py REQUEST.bin
 
-Does what `protoc-gen-nexus-python` does (protoc_gen_nexus_python.main and
+Does what `protoc-gen-nexus-python` does (protoc_gen_nexus.python.main and
 .plugin.run), phase by phase, and prints the durations as JSON, in seconds:
 importing the plugin, parsing the request, resolving it into the model,
 writing the Python source, building and serializing the response. Interpreter
@@ -19,10 +19,10 @@ from pathlib import Path
 start = time.perf_counter()
 from google.protobuf.compiler import plugin_pb2  # noqa: E402
 
-from protoc_gen_nexus_python import plugin  # noqa: E402, F401
-from protoc_gen_nexus_python.generators import generate_file  # noqa: E402
-from protoc_gen_nexus_python.parameters import parse_parameters  # noqa: E402
-from protoc_gen_nexus_python.resolve import resolve  # noqa: E402
+from protoc_gen_nexus.python import plugin  # noqa: E402, F401
+from protoc_gen_nexus.python.generators import generate_file  # noqa: E402
+from protoc_gen_nexus.parameters import parse_parameters  # noqa: E402
+from protoc_gen_nexus.python.resolve import resolve  # noqa: E402
 
 imported = time.perf_counter()
 

@@ -860,7 +860,7 @@ def main() -> None:
         if profile_text:
             out += ["", f"### Profile of the plugin at {TARGET_SIZE:,} operations", ""]
             out.append(
-                "cProfile of `protoc_gen_nexus_python.plugin.run` on the captured request "
+                "cProfile of `protoc_gen_nexus.python.plugin.run` on the captured request "
                 "(profiling inflates small functions), by own time:"
             )
             out += ["", "```", profile_text, "```"]

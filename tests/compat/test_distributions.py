@@ -38,7 +38,7 @@ def test_wheels_from_the_sdists_equal_wheels_from_the_source_tree(
 ) -> None:
     assert [wheel.name for wheel in wheels] == [
         "nexusproto-0.1.0-py3-none-any.whl",
-        "protoc_gen_nexus_python-0.1.0-py3-none-any.whl",
+        "protoc_gen_nexus-0.1.0-py3-none-any.whl",
     ]
     for distribution in ("plugin", "python"):
         subprocess.run(
@@ -64,7 +64,7 @@ def test_wheels_carry_the_metadata_users_see(wheels: list[Path]) -> None:
         assert "Requires-Dist: protobuf<8,>=5.29" in metadata
         # The long description is the distribution's README.
         assert "Description-Content-Type: text/markdown" in metadata
-        readme = "# nexusproto" if wheel.name.startswith("nexusproto") else "# protoc-gen-nexus-python"
+        readme = "# nexusproto" if wheel.name.startswith("nexusproto") else "# protoc-gen-nexus"
         assert readme in metadata.split("\n\n", 1)[1]
     runtime = _contents(wheels[0])["nexusproto-0.1.0.dist-info/METADATA"].decode()
     assert "Requires-Dist: temporalio<2,>=1.29" in runtime

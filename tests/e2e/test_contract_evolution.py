@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from protoc_gen_nexus_python import contract
+from protoc_gen_nexus import contract
 from support.protoc import nexus_contract, option_include_dir, run_protoc, validate_set
 from support.temporal import DevServer, connect, create_nexus_endpoint, unique_name
 

@@ -13,7 +13,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from protoc_gen_nexus_python import contract
+from protoc_gen_nexus import contract
 
 from support.protoc import (
     BIN,

@@ -26,9 +26,9 @@ from support.protoc import (
     write_protos,
 )
 
-from protoc_gen_nexus_python.docs import plugin as docs_plugin
-from protoc_gen_nexus_python.docs.markdown import cell, code, escape
-from protoc_gen_nexus_python.docs.plugin import run
+from protoc_gen_nexus.docs import plugin as docs_plugin
+from protoc_gen_nexus.docs.markdown import cell, code, escape
+from protoc_gen_nexus.docs.plugin import run
 
 CATALOGUE = REPO / "proto" / "catalogue"
 

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from protoc_gen_nexus_python.parameters import parse_parameters
-from protoc_gen_nexus_python.resolve import resolve
+from protoc_gen_nexus.parameters import parse_parameters
+from protoc_gen_nexus.python.resolve import resolve
 from support.protoc import BIN, REPO, capture_request, option_include_dir, run_protoc
 from support.typecheck import mypy_strict, pyright_strict
 from support.golden import EXAMPLES, read_tree

@@ -10,7 +10,7 @@ import pytest
 from support.golden import EXAMPLES, GOLDEN, golden_files
 from support.protoc import REPO, capture_request
 
-from protoc_gen_nexus_python.plugin import run
+from protoc_gen_nexus.python.plugin import run
 
 
 def _diff(expected: str, actual: str, name: str) -> str:

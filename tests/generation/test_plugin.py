@@ -6,11 +6,11 @@ from pathlib import Path
 import pytest
 from google.protobuf.compiler import plugin_pb2
 
-from protoc_gen_nexus_python import plugin
-from protoc_gen_nexus_python.parameters import parse_parameters
-from protoc_gen_nexus_python.plugin import run
-from protoc_gen_nexus_python.model import TemplatePart
-from protoc_gen_nexus_python.resolve import resolve
+from protoc_gen_nexus.python import plugin
+from protoc_gen_nexus.parameters import parse_parameters
+from protoc_gen_nexus.python.plugin import run
+from protoc_gen_nexus.model import TemplatePart
+from protoc_gen_nexus.python.resolve import resolve
 from support.protoc import PROTO_DIR, capture_request, option_include_dir, write_protos
 
 EXAMPLES = ["payments/v1/payments.proto", "orders/v1/orders.proto"]

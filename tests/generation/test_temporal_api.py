@@ -28,9 +28,9 @@ import pytest
 from google.protobuf import descriptor, descriptor_pb2
 from google.protobuf.compiler import plugin_pb2
 from nexusannotations.v1 import options_pb2 as nexusannotations
-from protoc_gen_nexus_python import naming
-from protoc_gen_nexus_python.parameters import parse_parameters
-from protoc_gen_nexus_python.plugin import run
+from protoc_gen_nexus.python import naming
+from protoc_gen_nexus.parameters import parse_parameters
+from protoc_gen_nexus.python.plugin import run
 from support.protoc import BIN, REPO
 from support.typecheck import mypy_strict, pyright_strict
 from temporalio.api.workflowservice.v1 import service_pb2
@@ -196,7 +196,7 @@ def test_output_is_deterministic(generated: Generated) -> None:
     outputs = []
     for seed in ("1", "2"):
         result = subprocess.run(
-            [sys.executable, "-m", "protoc_gen_nexus_python"],
+            [sys.executable, "-m", "protoc_gen_nexus.python"],
             input=request,
             capture_output=True,
             check=True,

@@ -44,7 +44,7 @@ def test_grpc_tools_protoc(tmp_path: Path) -> None:
 
 def test_python_dash_m_entry_point(tmp_path: Path) -> None:
     launcher = tmp_path / "protoc-gen-nexus-python"
-    launcher.write_text(f"#!/bin/sh\nexec {sys.executable} -m protoc_gen_nexus_python\n")
+    launcher.write_text(f"#!/bin/sh\nexec {sys.executable} -m protoc_gen_nexus.python\n")
     launcher.chmod(0o755)
     out = tmp_path / "out"
     out.mkdir()

@@ -32,7 +32,7 @@ from hypothesis import strategies as st
 from nexusproto.v1 import options_pb2
 from orders.v1 import carts_pb2
 from payments.v1 import payments_pb2
-from protoc_gen_nexus_python.plugin import run
+from protoc_gen_nexus.python.plugin import run
 from support.profiles import FUZZ_EXAMPLES, examples
 from support.protoc import BIN, REPO, capture_request
 

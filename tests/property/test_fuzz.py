@@ -72,8 +72,8 @@ from hypothesis import strategies as st
 from nexusannotations.v1 import options_pb2 as annotations_pb2
 from nexusproto.v1 import options_pb2 as nexusproto_pb2
 from nexusproto.validate_descriptors import validate_descriptor_set
-from protoc_gen_nexus_python import naming
-from protoc_gen_nexus_python.plugin import run
+from protoc_gen_nexus.python import naming
+from protoc_gen_nexus.python.plugin import run
 
 from support.profiles import FUZZ_EXAMPLES, examples
 from support.protoc import BIN, run_protoc

@@ -1,6 +1,6 @@
 import pytest
 
-from protoc_gen_nexus_python.naming import nexus_output_path, pb2_module, safe_identifier, snake_case
+from protoc_gen_nexus.python.naming import nexus_output_path, pb2_module, safe_identifier, snake_case
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,7 @@
 import pytest
 
-from protoc_gen_nexus_python.errors import GenerationError
-from protoc_gen_nexus_python.parameters import parse_parameters
+from protoc_gen_nexus.errors import GenerationError
+from protoc_gen_nexus.parameters import parse_parameters
 
 
 def test_empty_parameter_gives_defaults() -> None:

@@ -19,7 +19,7 @@ def test_ruff(distribution: str) -> None:
 
 @pytest.mark.parametrize(
     ("distribution", "package"),
-    [("plugin", "src/protoc_gen_nexus_python"), ("python", "src/nexusproto")],
+    [("plugin", "src/protoc_gen_nexus"), ("python", "src/nexusproto")],
 )
 def test_mypy_strict(distribution: str, package: str) -> None:
     result = subprocess.run(

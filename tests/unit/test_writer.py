@@ -1,6 +1,6 @@
 import ast
 
-from protoc_gen_nexus_python.writer import (
+from protoc_gen_nexus.python.writer import (
     Ident,
     Module,
     PythonFile,

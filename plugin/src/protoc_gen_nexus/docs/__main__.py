@@ -1,0 +1,3 @@
+from protoc_gen_nexus.docs.main import main
+
+main()

@@ -1,0 +1,3 @@
+from protoc_gen_nexus.python.main import main
+
+main()

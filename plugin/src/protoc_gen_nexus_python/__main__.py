@@ -1,3 +1,0 @@
-from protoc_gen_nexus_python.main import main
-
-main()

@@ -1,3 +1,0 @@
-from protoc_gen_nexus_python.docs.main import main
-
-main()
