@@ -17,6 +17,18 @@ EMPTY = "google.protobuf.Empty"
 
 
 @dataclass(frozen=True)
+class Field:
+    """A field of a message, as ID templates read it."""
+
+    name: str
+    kind: str
+    """The field's type as `.proto` spells a scalar (`string`, `int64`, `bool`, ...), or
+    `enum`, `message`, `group`."""
+    repeated: bool
+    """Repeated or map: a list of values, not one."""
+
+
+@dataclass(frozen=True)
 class Message:
     """A message type used as an operation input or output."""
 
@@ -26,9 +38,13 @@ class Message:
     """The .proto file declaring it, as protoc names it: `payments/v1/payments.proto`."""
     qualname: str
     """Its name inside that file: `ProcessPaymentRequest`, or `Outer.Inner` when nested."""
-    field_names: tuple[str, ...]
+    fields: tuple[Field, ...]
     has_validation_rules: bool
     """True when the message, or a message it holds, carries buf.validate rules."""
+
+    @property
+    def field_names(self) -> tuple[str, ...]:
+        return tuple(field.name for field in self.fields)
 
     @property
     def is_empty(self) -> bool:

@@ -81,9 +81,23 @@ class MessageIndex:
             full_name=type_name.lstrip("."),
             proto_file=file.name,
             qualname=qualname,
-            field_names=tuple(field.name for field in message.field),
+            fields=tuple(_field(field) for field in message.field),
             has_validation_rules=has_rules(type_name),
         )
+
+
+_TYPE_NAMES = {
+    number: name.removeprefix("TYPE_").lower()
+    for name, number in descriptor_pb2.FieldDescriptorProto.Type.items()
+}
+
+
+def _field(field: descriptor_pb2.FieldDescriptorProto) -> model.Field:
+    return model.Field(
+        name=field.name,
+        kind=_TYPE_NAMES.get(field.type, "message"),
+        repeated=field.label == descriptor_pb2.FieldDescriptorProto.LABEL_REPEATED,
+    )
 
 
 def _walk_messages(

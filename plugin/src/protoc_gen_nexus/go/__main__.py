@@ -1,0 +1,3 @@
+from protoc_gen_nexus.go.main import main
+
+main()
