@@ -12,7 +12,7 @@ import textwrap
 from datetime import timedelta
 
 from protoc_gen_nexus.go import model
-from protoc_gen_nexus.go.writer import GoFile, GoIdent, GoImport, string_literal
+from protoc_gen_nexus.go.writer import GoFile, GoIdent, GoImport, doc_text, string_literal
 
 CONTEXT = GoImport("context", "context")
 ERRORS = GoImport("errors", "errors")
@@ -105,7 +105,7 @@ def _doc(go: GoFile, summary: str, proto_comment: str = "", more: str = "") -> N
         paragraphs.append(proto_comment)
     if more:
         paragraphs.append(textwrap.fill(more, _COMMENT_WIDTH))
-    go.comment("\n\n".join(paragraphs))
+    go.comment(doc_text("\n\n".join(paragraphs)))
 
 
 # Types -----------------------------------------------------------------------------
@@ -236,14 +236,11 @@ def _call_contracts(go: GoFile, service: model.Service) -> None:
     call_contract = go.ident(GoIdent(RUNTIME, "CallContract"))
     go.open("var (")
     for operation in service.operations:
+        # Every entry spans lines (Validate is always there), so gofmt aligns nothing.
         fields = []
         if operation.timeout_constant:
             fields.append(("ScheduleToCloseTimeout", operation.timeout_constant))
-        if operation.contract.validate_request:
-            fields.append(("Validate", go.ident(GoIdent(RUNTIME, "ValidateRequest"))))
-        if not fields:
-            go.line(f"{operation.call_contract} = {call_contract}{{}}")
-            continue
+        fields.append(("Validate", _validate(go, operation.contract.validate_request, False)))
         go.open(f"{operation.call_contract} = {call_contract}{{")
         _aligned(go, [(key, value + ",") for key, value in fields], ": ")
         go.close("}")

@@ -174,3 +174,41 @@ def string_literal(text: str) -> str:
             out.append(f"\\U{ord(char):08x}")
     out.append('"')
     return "".join(out)
+
+
+def doc_text(text: str) -> str:
+    """`text` as gofmt leaves a doc comment: gofmt reformats doc comments (Go 1.19),
+    turning indented lines into code blocks or lists and heading-like lines into
+    `# Heading`s. Proto comments are prose, so their lines lose their indentation
+    and runs of blank lines become one; a line gofmt would read as a heading is
+    written as the heading it would become, and doubled quotes (` `` ` and `''`) as
+    the typographic quotes gofmt makes of them."""
+    lines: list[str] = []
+    for line in text.splitlines():
+        line = line.strip().replace("``", "\u201c").replace("''", "\u201d")
+        if line or (lines and lines[-1]):
+            lines.append(line)
+    while lines and not lines[-1]:
+        lines.pop()
+    return "\n".join(
+        f"# {line}" if _is_old_heading(lines, index) else line for index, line in enumerate(lines)
+    )
+
+
+_NOT_IN_HEADING = set(';:!?+*/=[]{}_^°&§~%#@<">\\')
+
+
+def _is_old_heading(lines: list[str], index: int) -> bool:
+    """go/doc/comment's rule for a pre-Go 1.19 heading: a lone line between blank
+    ones, capitalised, ending in a letter or digit, with little punctuation."""
+    if index <= 0 or lines[index - 1] or index + 2 >= len(lines) or lines[index + 1]:
+        return False
+    line = lines[index]
+    if not (line[0].isalpha() and line[0].isupper()) or not line[-1].isalnum():
+        return False
+    if _NOT_IN_HEADING.intersection(line):
+        return False
+    for after in line.split("'")[1:]:
+        if after != "s" and not after.startswith("s "):
+            return False
+    return all(after and not after.startswith(" ") for after in line.split(".")[1:])
