@@ -32,13 +32,14 @@ from measure import BENCH_DIR, BUILD_DIR, Run, median, run_timed, tool
 
 from nexusproto.include import INCLUDE_DIR
 
-PARSE, NEXUS, PYTHON, MYPY, NEXUS_ALONE, MYPY_ALONE = (
+PARSE, NEXUS, PYTHON, MYPY, NEXUS_ALONE, MYPY_ALONE, GO_ALONE = (
     "parse",
     "nexus",
     "python",
     "mypy",
     "nexus alone",
     "mypy alone",
+    "go alone",
 )
 LABELS = {
     PARSE: "protoc, parse only (--descriptor_set_out)",
@@ -47,6 +48,7 @@ LABELS = {
     MYPY: "protoc + mypy-protobuf (--mypy_out)",
     NEXUS_ALONE: "protoc-gen-nexus-python alone, captured request",
     MYPY_ALONE: "protoc-gen-mypy alone, same request",
+    GO_ALONE: "protoc-gen-nexus-go alone, same request with M options",
 }
 PROTOC_OPTION = {
     PARSE: "--descriptor_set_out={out}/set.binpb",
@@ -54,7 +56,11 @@ PROTOC_OPTION = {
     PYTHON: "--python_out={out}",
     MYPY: "--mypy_out={out}",
 }
-PLUGIN = {NEXUS_ALONE: "protoc-gen-nexus-python", MYPY_ALONE: "protoc-gen-mypy"}
+PLUGIN = {
+    NEXUS_ALONE: "protoc-gen-nexus-python",
+    MYPY_ALONE: "protoc-gen-mypy",
+    GO_ALONE: "protoc-gen-nexus-go",
+}
 
 
 @dataclass
@@ -122,7 +128,8 @@ def command_lines() -> dict[str, str]:
         name: f"{base} {option.format(out='OUT')} $FILES" for name, option in PROTOC_OPTION.items()
     }
     for name, plugin in PLUGIN.items():
-        lines[name] = f"{plugin} < build/bench/request-$SIZE.bin > /dev/null"
+        request = "request-go" if name == GO_ALONE else "request"
+        lines[name] = f"{plugin} < build/bench/{request}-$SIZE.bin > /dev/null"
     return lines
 
 
@@ -147,13 +154,29 @@ def capture_request(tree: Tree) -> Path:
     return request
 
 
-def check_plugin_output(request: Path) -> None:
+def go_request(request: Path) -> Path:
+    """The same request with an `M` option per file, as a Go team passes them: the
+    synthetic tree's files declare no go_package."""
+    from google.protobuf.compiler import plugin_pb2
+
+    parsed = plugin_pb2.CodeGeneratorRequest.FromString(request.read_bytes())
+    parsed.parameter = ",".join(
+        f"M{file.name}=bench.test/{file.name.rpartition('/')[0] or 'root'}"
+        for file in parsed.proto_file
+        if not file.options.go_package
+    )
+    path = request.with_name(request.name.replace("request-", "request-go-"))
+    path.write_bytes(parsed.SerializeToString())
+    return path
+
+
+def check_plugin_output(request: Path, plugin: str = "protoc-gen-nexus-python") -> None:
     """The plugin succeeds on the request (the timed runs discard its output)."""
     from google.protobuf.compiler import plugin_pb2
 
     with request.open("rb") as stdin:
         result = subprocess.run(
-            [tool("protoc-gen-nexus-python")],
+            [tool(plugin)],
             stdin=stdin,
             capture_output=True,
             check=True,
@@ -184,6 +207,9 @@ def bench_size(
     )
     request = capture_request(tree)
     check_plugin_output(request)
+    for_go = go_request(request)
+    if GO_ALONE in tools:
+        check_plugin_output(for_go, "protoc-gen-nexus-go")
     result = SizeResult(tree=tree, repeats=repeats, request_bytes=request.stat().st_size)
     scratch = measure.scratch_dir(f"gen-{size}")
     try:
@@ -197,7 +223,8 @@ def bench_size(
                         protoc_argv(tree, PROTOC_OPTION[name].format(out=out)), cwd=tree.root
                     )
                 else:
-                    run = run_timed([tool(PLUGIN[name])], stdin_path=request)
+                    stdin = for_go if name == GO_ALONE else request
+                    run = run_timed([tool(PLUGIN[name])], stdin_path=stdin)
                 result.runs.setdefault(name, []).append(run)
                 if name in (NEXUS, PYTHON, MYPY) and name not in result.output_bytes:
                     result.output_bytes[name] = _tree_bytes(out)

@@ -141,6 +141,17 @@ def generation_targets(results: dict[int, gen.SizeResult]) -> list[Target]:
     at = results.get(TARGET_SIZE)
     if at is None:
         return targets
+    if gen.GO_ALONE in at.runs:
+        go_alone, python_alone = at.wall(gen.GO_ALONE), at.wall(gen.NEXUS_ALONE)
+        targets.append(
+            Target(
+                f"Go emitter vs Python emitter at {TARGET_SIZE:,} operations (plugins alone)",
+                "≤ 1 ×",
+                f"{seconds(go_alone)} vs {seconds(python_alone)} "
+                f"({ratio(go_alone / python_alone)})",
+                go_alone <= python_alone,
+            )
+        )
     parse, nexus, python = at.wall(gen.PARSE), at.wall(gen.NEXUS), at.wall(gen.PYTHON)
     own, py_own = nexus - parse, python - parse
     alone = at.wall(gen.NEXUS_ALONE)
@@ -803,6 +814,7 @@ def main() -> None:
                 gen.MYPY,
                 gen.NEXUS_ALONE,
                 gen.MYPY_ALONE,
+                gen.GO_ALONE,
             )
             if size == largest and size > TARGET_SIZE and not full:
                 tools = (gen.PARSE, gen.NEXUS, gen.PYTHON, gen.NEXUS_ALONE)

@@ -30,7 +30,9 @@ def violations(message: Message) -> list[str]:
 
 
 def _describe(violation: Any) -> str:
-    path = _field_path(violation.field.elements)
+    # A rule on the whole message (a message-level CEL expression) has no field.
+    field = violation.field
+    path = _field_path(field.elements) if field is not None else ""
     text = f"{path}: {violation.message}" if path else str(violation.message)
     return f"{text} [{violation.rule_id}]" if violation.rule_id else text
 

@@ -8,11 +8,10 @@ workflow-run operations start. Behaviour lives in the runtime
 (`nexusproto.dev/go`); this file holds names, types and the contract's settings.
 """
 
-import textwrap
 from datetime import timedelta
 
 from protoc_gen_nexus.go import model
-from protoc_gen_nexus.go.writer import GoFile, GoIdent, GoImport, doc_text, string_literal
+from protoc_gen_nexus.go.writer import GoFile, GoIdent, GoImport, doc_text, string_literal, wrap
 
 CONTEXT = GoImport("context", "context")
 ERRORS = GoImport("errors", "errors")
@@ -100,11 +99,11 @@ def _declared(file: model.File) -> list[str]:
 def _doc(go: GoFile, summary: str, proto_comment: str = "", more: str = "") -> None:
     """A doc comment: the generated summary, the proto comment as its author wrote it,
     then `more`; paragraphs apart."""
-    paragraphs = [textwrap.fill(summary, _COMMENT_WIDTH)]
+    paragraphs = [wrap(summary, _COMMENT_WIDTH)]
     if proto_comment:
         paragraphs.append(proto_comment)
     if more:
-        paragraphs.append(textwrap.fill(more, _COMMENT_WIDTH))
+        paragraphs.append(wrap(more, _COMMENT_WIDTH))
     go.comment(doc_text("\n\n".join(paragraphs)))
 
 
@@ -153,7 +152,7 @@ def _names(go: GoFile, service: model.Service) -> None:
     go.line(f"{service.name_constant} = {string_literal(contract.name)}")
     if service.endpoint_constant:
         go.comment(
-            textwrap.fill(
+            wrap(
                 f"{service.endpoint_constant} is the Nexus endpoint that {contract.proto_name} "
                 "clients call when they are given none.",
                 _COMMENT_WIDTH,
@@ -227,7 +226,7 @@ def _validate(go: GoFile, request: bool, response: bool) -> str:
 
 def _call_contracts(go: GoFile, service: model.Service) -> None:
     go.comment(
-        textwrap.fill(
+        wrap(
             "What the contract says about calls of each operation: the schedule-to-close "
             "timeout, and whether a request is checked against its rules before sending.",
             _COMMENT_WIDTH,
@@ -396,7 +395,7 @@ def _default_doc(operation: model.Operation) -> str:
             text += f" A running workflow with that ID: {run.id_conflict_policy}."
         if run.id_reuse_policy:
             text += f" A closed one: {run.id_reuse_policy}."
-        return textwrap.fill(text, _COMMENT_WIDTH)
+        return wrap(text, _COMMENT_WIDTH)
     entity = contract.entity
     assert entity is not None
     text = (
@@ -407,7 +406,7 @@ def _default_doc(operation: model.Operation) -> str:
         text += f", starting workflow {entity.start.workflow_type} when none runs with it."
     else:
         text += "."
-    return textwrap.fill(text, _COMMENT_WIDTH)
+    return wrap(text, _COMMENT_WIDTH)
 
 
 def _template_text(operation: model.Operation) -> str:

@@ -5,6 +5,7 @@ Message types and packages are named as protoc-gen-go names them (its
 generates; the names this plugin adds are built from the service's Go name.
 """
 
+import functools
 import posixpath
 import re
 
@@ -40,30 +41,29 @@ KEYWORDS = frozenset(
 """Go's keywords: no identifier, and no package name, may be one."""
 
 
+_CAMEL_PARTS = re.compile(r"(\.(?=[a-z]))|(\.)|((?<![^.])_)|(_(?=[a-z]))|([0-9])|(.)([a-z]*)")
+
+
+@functools.cache
 def go_camel_case(name: str) -> str:
     """protoc-gen-go's GoCamelCase: `process_payment` -> `ProcessPayment`,
-    `Outer.Inner` -> `Outer_Inner`, `_x` -> `X_x`."""
-    out: list[str] = []
-    i = 0
-    while i < len(name):
-        c = name[i]
-        following = name[i + 1] if i + 1 < len(name) else ""
-        if c == "." and following.islower() and following.isascii():
-            pass  # "." before a lower-case letter goes
-        elif c == ".":
+    `Outer.Inner` -> `Outer_Inner`, `_x` -> `X_x`.
+
+    As there: a `.` or `_` before a lower-case letter goes and the letter is
+    capitalised, any other `.` becomes `_`, a `_` that starts the name (or follows
+    a `.`) becomes `X`, and every other letter starts a word that is capitalised."""
+    out = []
+    for dot_lower, dot, leading, under_lower, digit, first, rest in _CAMEL_PARTS.findall(name):
+        if dot_lower or under_lower:
+            continue
+        if dot:
             out.append("_")
-        elif c == "_" and (i == 0 or name[i - 1] == "."):
-            out.append("X")  # a leading "_" would not be exported
-        elif c == "_" and following.islower() and following.isascii():
-            pass  # "_" before a lower-case letter goes; the letter is capitalised
-        elif c.isascii() and c.isdigit():
-            out.append(c)
+        elif leading:
+            out.append("X")
+        elif digit:
+            out.append(digit)
         else:
-            out.append(c.upper() if c.isascii() and c.islower() else c)
-            while i + 1 < len(name) and name[i + 1].isascii() and name[i + 1].islower():
-                i += 1
-                out.append(name[i])
-        i += 1
+            out.append((first.upper() if "a" <= first <= "z" else first) + rest)
     return "".join(out)
 
 

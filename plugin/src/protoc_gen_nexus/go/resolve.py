@@ -64,13 +64,7 @@ class _Packages:
         self._files = {file.name: file for file in request.proto_file}
         self._mapped = parameters.import_paths
         self._declared: dict[str, dict[str, str]] = {}
-        for file in request.proto_file:
-            go_package = self._go_package(file.name)
-            if go_package:
-                path, _ = naming.import_path_and_package(go_package)
-                found = self._declared.setdefault(path, {})
-                for name in _declared_types(file):
-                    found.setdefault(name, file.name)
+        self._by_import_path: dict[str, list[str]] | None = None
 
     def _go_package(self, proto_file: str) -> str:
         return self._mapped.get(proto_file) or self._files[proto_file].options.go_package
@@ -93,8 +87,22 @@ class _Packages:
         return GoImport(path, package)
 
     def declared(self, import_path: str) -> dict[str, str]:
-        """Names protoc-gen-go declares in the package, with the file declaring each."""
-        return self._declared.get(import_path, {})
+        """Names protoc-gen-go declares in the package, with the file declaring each
+        (computed for the packages generated into, once each)."""
+        if self._by_import_path is None:
+            self._by_import_path = {}
+            for name in self._files:
+                go_package = self._go_package(name)
+                if go_package:
+                    path = naming.import_path_and_package(go_package)[0]
+                    self._by_import_path.setdefault(path, []).append(name)
+        found = self._declared.get(import_path)
+        if found is None:
+            found = self._declared[import_path] = {}
+            for name in self._by_import_path.get(import_path, ()):
+                for declared in _declared_types(self._files[name]):
+                    found.setdefault(declared, name)
+        return found
 
 
 def _declared_types(file: descriptor_pb2.FileDescriptorProto) -> Iterator[str]:

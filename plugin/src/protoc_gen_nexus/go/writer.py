@@ -212,3 +212,19 @@ def _is_old_heading(lines: list[str], index: int) -> bool:
         if after != "s" and not after.startswith("s "):
             return False
     return all(after and not after.startswith(" ") for after in line.split(".")[1:])
+
+
+def wrap(text: str, width: int) -> str:
+    """`text` as lines of at most `width` characters, broken between words only
+    (a word longer than `width` gets a line of its own)."""
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    if line:
+        lines.append(line)
+    return "\n".join(lines)
