@@ -1,13 +1,20 @@
 package main
 
 // The caller side: a workflow that calls the payments contract's operations
-// through a Nexus endpoint with the Go SDK's own API, one scenario per run.
+// through a Nexus endpoint, one scenario per run.
 //
-// Every call uses a typed operation reference, nexus.NewOperationReference[I, O],
-// as Go code generated for the contract does. The report of a run (Outcome) has
-// the result twice: as the raw payload that arrived (converter.RawValue) and
-// decoded into the Go result type, so a decoding failure is told apart from an
-// operation failure.
+// Every scenario but the raw_ ones calls with the generated
+// PaymentServiceNexusClient (payments_nexus.pb.go): the contract's names, its
+// default endpoint when given none, its schedule-to-close timeout when the
+// options set none, and its buf.validate rules, checked before anything is
+// sent. The raw_ scenarios are the one check without generated code: the Go
+// SDK's workflow.NewNexusClient and nexus.NewOperationReference with the names
+// written out, so the wire is not only tested from generated code to generated
+// code (and an invalid request reaches the handler).
+//
+// The report of a run (Outcome) has the result twice: as the raw payload that
+// arrived (converter.RawValue) and decoded into the Go result type, so a
+// decoding failure is told apart from an operation failure.
 
 import (
 	"context"
@@ -25,60 +32,94 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
-	"google.golang.org/protobuf/types/known/emptypb"
+	nexusproto "nexusproto.dev/go"
 )
 
 const (
-	serviceName = "payments.v1.PaymentService"
 	// A valid customer_id (the contract wants a UUID).
 	customerID = "5b1a7c2e-3f4d-4a6b-9c8d-0e1f2a3b4c5d"
-	// Schedule-to-close timeout of every call. A call whose handler fails with a
-	// retryable error would retry until then; the runner stops at the first
+	// The schedule-to-close timeout of the scenarios that set one (the others
+	// get the contract's) and of the raw calls. A call whose handler fails with
+	// a retryable error would retry until then; the runner stops at the first
 	// failed attempt instead (Outcome.AttemptFailure).
 	callTimeout     = 30 * time.Second
-	workflowTimeout = time.Minute
+	workflowTimeout = 2 * time.Minute
 	callerWorkflow  = "GoCallerWorkflow"
 )
 
-// scenarios maps each scenario name to the call it makes.
-var scenarios = map[string]func(workflow.Context, workflow.NexusClient) Outcome{
-	// A sync operation with a valid request.
-	"process_payment": func(ctx workflow.Context, nc workflow.NexusClient) Outcome {
-		request := newPaymentRequest(customerID, "order-go-1", &Money{Currency: "EUR", AmountMinor: 1999})
-		return call[*ProcessPaymentRequest, *ProcessPaymentResponse](ctx, nc, "ProcessPayment", request)
+// paymentRequest is the valid request of the scenarios (orderID is dropped by
+// the older contract, which has no field for it).
+func paymentRequest(orderID string) *ProcessPaymentRequest {
+	return newPaymentRequest(customerID, orderID, &Money{Currency: "EUR", AmountMinor: 1999})
+}
+
+// invalidPaymentRequest breaks three rules of the contract: customer_id is no
+// UUID, currency does not match ^[A-Z]{3}$, amount_minor is not > 0.
+func invalidPaymentRequest() *ProcessPaymentRequest {
+	return newPaymentRequest("not-a-uuid", "order-go-bad", &Money{Currency: "eur", AmountMinor: 0})
+}
+
+// noOptions leaves the schedule-to-close timeout to the contract.
+var noOptions = workflow.NexusOperationOptions{}
+
+// scenarios maps each scenario name to the call it makes through endpoint.
+var scenarios = map[string]func(ctx workflow.Context, endpoint string) Outcome{
+	// A sync operation with a valid request; the contract's timeout.
+	"process_payment": func(ctx workflow.Context, endpoint string) Outcome {
+		request := paymentRequest("order-go-1")
+		return generated(ctx, processPaymentOperation,
+			newPaymentServiceNexusClient(endpoint).StartProcessPayment(ctx, request, noOptions))
+	},
+	// The same through the contract's default endpoint ("payments"): the
+	// client is given none.
+	"process_payment_default_endpoint": func(ctx workflow.Context, _ string) Outcome {
+		request := paymentRequest("order-go-default")
+		return generated(ctx, processPaymentOperation,
+			newPaymentServiceNexusClient("").StartProcessPayment(ctx, request, noOptions))
+	},
+	// The same with a schedule-to-close timeout of the caller's.
+	"process_payment_explicit_timeout": func(ctx workflow.Context, endpoint string) Outcome {
+		request := paymentRequest("order-go-timeout")
+		return generated(ctx, processPaymentOperation,
+			newPaymentServiceNexusClient(endpoint).StartProcessPayment(ctx, request,
+				workflow.NexusOperationOptions{ScheduleToCloseTimeout: callTimeout}))
 	},
 	// A workflow-run operation (the handler starts RefundPaymentWorkflow); the
 	// transaction ID is unique per run, as the contract refuses a second refund.
-	"refund_payment": func(ctx workflow.Context, nc workflow.NexusClient) Outcome {
+	"refund_payment": func(ctx workflow.Context, endpoint string) Outcome {
 		request := &RefundPaymentRequest{
 			TransactionId: "tx-" + workflow.GetInfo(ctx).WorkflowExecution.ID,
 			Amount:        &Money{Currency: "EUR", AmountMinor: 500},
 			Reason:        "damaged in transit",
 		}
-		return call[*RefundPaymentRequest, *RefundPaymentResponse](ctx, nc, "refund-payment", request)
+		return generated(ctx, refundPaymentOperation,
+			newPaymentServiceNexusClient(endpoint).StartRefundPayment(ctx, request, noOptions))
 	},
-	// Empty input as a message: what a hand-written Go caller sends.
-	"check_health_message": func(ctx workflow.Context, nc workflow.NexusClient) Outcome {
-		return call[*emptypb.Empty, *HealthStatus](ctx, nc, "CheckHealth", &emptypb.Empty{})
+	// google.protobuf.Empty in: the generated client sends nexus.NoValue (no payload).
+	"check_health": func(ctx workflow.Context, endpoint string) Outcome {
+		return generated(ctx, checkHealthOperation,
+			newPaymentServiceNexusClient(endpoint).StartCheckHealth(ctx, noOptions))
 	},
-	// Empty input as nexus.NoValue (nil): what the Go Nexus generators send.
-	"check_health_novalue": func(ctx workflow.Context, nc workflow.NexusClient) Outcome {
-		return call[nexus.NoValue, *HealthStatus](ctx, nc, "CheckHealth", nexus.NoValue(nil))
+	// google.protobuf.Empty in and out.
+	"reset_ledger": func(ctx workflow.Context, endpoint string) Outcome {
+		return generated(ctx, resetLedgerOperation,
+			newPaymentServiceNexusClient(endpoint).StartResetLedger(ctx, noOptions))
 	},
-	// Empty input and output as messages.
-	"reset_ledger_message": func(ctx workflow.Context, nc workflow.NexusClient) Outcome {
-		return call[*emptypb.Empty, *emptypb.Empty](ctx, nc, "ResetLedger", &emptypb.Empty{})
+	// An invalid request: the generated client does not send it.
+	"invalid_payment": func(ctx workflow.Context, endpoint string) Outcome {
+		return generated(ctx, processPaymentOperation,
+			newPaymentServiceNexusClient(endpoint).StartProcessPayment(ctx, invalidPaymentRequest(), noOptions))
 	},
-	// Empty input and output as nexus.NoValue, as the Go Nexus generators type them.
-	"reset_ledger_novalue": func(ctx workflow.Context, nc workflow.NexusClient) Outcome {
-		return call[nexus.NoValue, nexus.NoValue](ctx, nc, "ResetLedger", nexus.NoValue(nil))
+	// The raw Go SDK, a valid request.
+	"raw_process_payment": func(ctx workflow.Context, endpoint string) Outcome {
+		return rawCall[*ProcessPaymentRequest, *ProcessPaymentResponse](ctx, endpoint, "ProcessPayment",
+			paymentRequest("order-go-raw"))
 	},
-	// A request breaking three rules of the contract (customer_id is no UUID,
-	// currency does not match ^[A-Z]{3}$, amount_minor is not > 0). Go has no
-	// validation here: the handler must refuse it.
-	"invalid_payment": func(ctx workflow.Context, nc workflow.NexusClient) Outcome {
-		request := newPaymentRequest("not-a-uuid", "order-go-bad", &Money{Currency: "eur", AmountMinor: 0})
-		return call[*ProcessPaymentRequest, *ProcessPaymentResponse](ctx, nc, "ProcessPayment", request)
+	// The raw Go SDK, the invalid request: nothing checks it before it is
+	// sent, so the handler must refuse it.
+	"raw_invalid_payment": func(ctx workflow.Context, endpoint string) Outcome {
+		return rawCall[*ProcessPaymentRequest, *ProcessPaymentResponse](ctx, endpoint, "ProcessPayment",
+			invalidPaymentRequest())
 	},
 }
 
@@ -95,8 +136,6 @@ type Outcome struct {
 	Result any `json:"result"`
 	// Set when decoding the raw result into ResultGoType failed.
 	DecodeError string `json:"decode_error,omitempty"`
-	// Set when Get(ctx, nil), which discards the result, failed.
-	DiscardError string `json:"discard_error,omitempty"`
 	// Set when the operation failed: the error chain fut.Get returned.
 	Error []ErrorLevel `json:"error,omitempty"`
 	// Set when an attempt failed with a retryable error: the runner reports the
@@ -119,20 +158,48 @@ func CallerWorkflow(ctx workflow.Context, endpoint, scenario string) (Outcome, e
 	if !ok {
 		return Outcome{}, temporal.NewNonRetryableApplicationError("unknown scenario "+scenario, "UnknownScenario", nil)
 	}
-	outcome := run(ctx, workflow.NewNexusClient(endpoint, serviceName))
+	outcome := run(ctx, endpoint)
 	outcome.Scenario = scenario
 	outcome.WorkflowID = workflow.GetInfo(ctx).WorkflowExecution.ID
 	return outcome, nil
 }
 
-func call[I, O any](ctx workflow.Context, nc workflow.NexusClient, operation string, input I) Outcome {
-	var zero O
-	outcome := Outcome{
+// newOutcome is the outcome of a call of operation, before it finished.
+func newOutcome[I, O any](operation string) Outcome {
+	var input I
+	var result O
+	return Outcome{
 		Operation:    operation,
 		InputGoType:  fmt.Sprintf("%T", input),
-		ResultGoType: fmt.Sprintf("%T", zero),
+		ResultGoType: fmt.Sprintf("%T", result),
 	}
-	future := nc.ExecuteOperation(ctx, nexus.NewOperationReference[I, O](operation), input,
+}
+
+// generated reports a call made with the generated client: future is what its
+// Start method returned, operation the generated reference it calls.
+func generated[I, O any](ctx workflow.Context, operation nexus.OperationReference[I, O], future *nexusproto.OperationFuture[O]) Outcome {
+	outcome := newOutcome[I, O](operation.Name())
+	var raw converter.RawValue
+	if err := future.Future().Get(ctx, &raw); err != nil {
+		outcome.Error = describeError(err)
+		return outcome
+	}
+	outcome.RawResult = reportPayload(raw.Payload())
+	result, err := future.Get(ctx)
+	if err != nil {
+		outcome.DecodeError = err.Error()
+		return outcome
+	}
+	outcome.Result = protoJSON(result)
+	return outcome
+}
+
+// rawCall calls operation of payments.v1.PaymentService through endpoint with
+// the Go SDK alone, as a Go team without generated code would.
+func rawCall[I, O any](ctx workflow.Context, endpoint, operation string, input I) Outcome {
+	outcome := newOutcome[I, O](operation)
+	future := workflow.NewNexusClient(endpoint, "payments.v1.PaymentService").ExecuteOperation(ctx,
+		nexus.NewOperationReference[I, O](operation), input,
 		workflow.NexusOperationOptions{ScheduleToCloseTimeout: callTimeout})
 	var raw converter.RawValue
 	if err := future.Get(ctx, &raw); err != nil {
@@ -140,9 +207,6 @@ func call[I, O any](ctx workflow.Context, nc workflow.NexusClient, operation str
 		return outcome
 	}
 	outcome.RawResult = reportPayload(raw.Payload())
-	if err := future.Get(ctx, nil); err != nil {
-		outcome.DiscardError = err.Error()
-	}
 	var result O
 	if err := future.Get(ctx, &result); err != nil {
 		outcome.DecodeError = err.Error()

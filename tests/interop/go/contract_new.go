@@ -14,6 +14,9 @@ import (
 // contractVersion names the payments contract the binary is built against.
 const contractVersion = "new"
 
+// The messages and the generated Nexus code (payments_nexus.pb.go, from
+// protoc-gen-nexus-go) of the payments contract the binary is built against,
+// under the names the rest of the program uses whichever it is.
 type (
 	ProcessPaymentRequest  = paymentsv1.ProcessPaymentRequest
 	ProcessPaymentResponse = paymentsv1.ProcessPaymentResponse
@@ -21,6 +24,20 @@ type (
 	RefundPaymentResponse  = paymentsv1.RefundPaymentResponse
 	HealthStatus           = paymentsv1.HealthStatus
 	Money                  = paymentsv1.Money
+
+	PaymentServiceNexusHandler              = paymentsv1.PaymentServiceNexusHandler
+	UnimplementedPaymentServiceNexusHandler = paymentsv1.UnimplementedPaymentServiceNexusHandler
+)
+
+var (
+	newPaymentServiceNexusService = paymentsv1.NewPaymentServiceNexusService
+	newPaymentServiceNexusClient  = paymentsv1.NewPaymentServiceNexusClient
+	registerRefundPaymentWorkflow = paymentsv1.RegisterRefundPaymentWorkflow
+
+	processPaymentOperation = paymentsv1.PaymentServiceProcessPaymentOperation
+	refundPaymentOperation  = paymentsv1.PaymentServiceRefundPaymentOperation
+	checkHealthOperation    = paymentsv1.PaymentServiceCheckHealthOperation
+	resetLedgerOperation    = paymentsv1.PaymentServiceResetLedgerOperation
 )
 
 const paymentRefunded = paymentsv1.PaymentStatus_PAYMENT_STATUS_REFUNDED

@@ -1,9 +1,12 @@
 package main
 
-// The handler side: the payments contract served by Go, as a Go team would with
-// the Temporal Go SDK: sync operations (nexus.NewSyncOperation) and the
-// workflow-run refund (temporalnexus.NewWorkflowRunOperation), under the
-// contract's service and operation names.
+// The handler side: the payments contract served by Go with its generated code
+// (payments_nexus.pb.go). The program writes only the operations' bodies, in
+// a type embedding UnimplementedPaymentServiceNexusHandler; the service and
+// operation names, the checking of requests and responses against their
+// buf.validate rules, and the refund operation (the generated RefundPayment
+// starts RefundPaymentWorkflow under the contract's workflow ID and policies)
+// come from NewPaymentServiceNexusService and RegisterRefundPaymentWorkflow.
 
 import (
 	"context"
@@ -18,21 +21,18 @@ import (
 
 	"github.com/nexus-rpc/sdk-go/nexus"
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/temporalnexus"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
-	"google.golang.org/protobuf/types/known/emptypb"
 )
 
-// workerSpec is one --worker flag: task-queue=TQ,empty=novalue|message,converter=C.
+// workerSpec is one --worker flag: task-queue=TQ,converter=C.
 type workerSpec struct {
 	TaskQueue string `json:"task_queue"`
-	Empty     string `json:"empty"`
 	Converter string `json:"converter"`
 }
 
 func parseWorkerSpec(text string) (workerSpec, error) {
-	spec := workerSpec{Empty: "novalue", Converter: "default"}
+	spec := workerSpec{Converter: "default"}
 	for _, part := range strings.Split(text, ",") {
 		key, value, ok := strings.Cut(part, "=")
 		if !ok {
@@ -41,11 +41,6 @@ func parseWorkerSpec(text string) (workerSpec, error) {
 		switch key {
 		case "task-queue":
 			spec.TaskQueue = value
-		case "empty":
-			if value != "novalue" && value != "message" {
-				return spec, fmt.Errorf("--worker %q: empty is novalue or message", text)
-			}
-			spec.Empty = value
 		case "converter":
 			spec.Converter = value
 		default:
@@ -69,89 +64,94 @@ func (w *workerFlags) Set(text string) error {
 	return err
 }
 
-// served logs each call a handler serves as one JSON line on stdout.
+// served logs, as one JSON line on stdout each, every call an operation's body
+// gets (after the generated code checked the request) and every start of a
+// refund workflow.
 type served struct {
 	mu sync.Mutex
 }
 
-// ServedCall is one line of `interop serve` output after the ready line.
+// ServedCall is one line of `interop serve` output after the ready line:
+// either a call of an operation's body (Service, Operation) or the start of a
+// workflow (Workflow, WorkflowID).
 type ServedCall struct {
-	TaskQueue   string `json:"task_queue"`
-	Operation   string `json:"operation"`
+	TaskQueue string `json:"task_queue"`
+	Service   string `json:"service,omitempty"`
+	Operation string `json:"operation,omitempty"`
+	Workflow  string `json:"workflow,omitempty"`
+	// WorkflowID of a workflow line.
+	WorkflowID string `json:"workflow_id,omitempty"`
+	// The request's Go type; empty for operations whose generated method takes
+	// none (google.protobuf.Empty).
 	InputGoType string `json:"input_go_type"`
-	Input       any    `json:"input"` // proto JSON, null for nexus.NoValue
+	Input       any    `json:"input"` // proto JSON; null without a request
 }
 
-func (s *served) log(spec workerSpec, operation string, input any) {
+func (s *served) log(line ServedCall, input any) {
+	if input != nil {
+		line.InputGoType = fmt.Sprintf("%T", input)
+	}
+	line.Input = protoJSON(input)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	_ = printJSON(ServedCall{
-		TaskQueue:   spec.TaskQueue,
-		Operation:   operation,
-		InputGoType: fmt.Sprintf("%T", input),
-		Input:       protoJSON(input),
-	})
+	_ = printJSON(line)
 }
 
-// paymentService is the contract's service for one worker; spec.Empty decides
-// how CheckHealth and ResetLedger type google.protobuf.Empty.
-func paymentService(spec workerSpec, log *served) (*nexus.Service, error) {
-	service := nexus.NewService(serviceName)
-	operations := []nexus.RegisterableOperation{
-		nexus.NewSyncOperation("ProcessPayment",
-			func(ctx context.Context, request *ProcessPaymentRequest, _ nexus.StartOperationOptions) (*ProcessPaymentResponse, error) {
-				log.log(spec, "ProcessPayment", request)
-				return settledPayment(fmt.Sprintf("go-%s-%s", contractVersion, paymentReference(request))), nil
-			}),
-		temporalnexus.NewWorkflowRunOperation("refund-payment", RefundPaymentWorkflow,
-			func(ctx context.Context, request *RefundPaymentRequest, _ nexus.StartOperationOptions) (client.StartWorkflowOptions, error) {
-				log.log(spec, "refund-payment", request)
-				return client.StartWorkflowOptions{ID: "go-refund-" + request.GetTransactionId()}, nil
-			}),
-	}
-	if spec.Empty == "novalue" {
-		operations = append(operations,
-			nexus.NewSyncOperation("CheckHealth",
-				func(ctx context.Context, input nexus.NoValue, _ nexus.StartOperationOptions) (*HealthStatus, error) {
-					log.log(spec, "CheckHealth", input)
-					return &HealthStatus{AcceptingCharges: true}, nil
-				}),
-			nexus.NewSyncOperation("ResetLedger",
-				func(ctx context.Context, input nexus.NoValue, _ nexus.StartOperationOptions) (nexus.NoValue, error) {
-					log.log(spec, "ResetLedger", input)
-					return nil, nil
-				}),
-		)
-	} else {
-		operations = append(operations,
-			nexus.NewSyncOperation("CheckHealth",
-				func(ctx context.Context, input *emptypb.Empty, _ nexus.StartOperationOptions) (*HealthStatus, error) {
-					log.log(spec, "CheckHealth", input)
-					return &HealthStatus{AcceptingCharges: true}, nil
-				}),
-			nexus.NewSyncOperation("ResetLedger",
-				func(ctx context.Context, input *emptypb.Empty, _ nexus.StartOperationOptions) (*emptypb.Empty, error) {
-					log.log(spec, "ResetLedger", input)
-					return &emptypb.Empty{}, nil
-				}),
-		)
-	}
-	if err := service.Register(operations...); err != nil {
-		return nil, err
-	}
-	return service, nil
+// call logs a call of an operation's body, under the names that arrived.
+func (s *served) call(ctx context.Context, spec workerSpec, input any) {
+	info := nexus.ExtractHandlerInfo(ctx)
+	s.log(ServedCall{TaskQueue: spec.TaskQueue, Service: info.Service, Operation: info.Operation}, input)
 }
 
-// RefundPaymentWorkflow is the workflow the refund operation starts, under the
-// contract's workflow_type.
-func RefundPaymentWorkflow(ctx workflow.Context, request *RefundPaymentRequest) (*RefundPaymentResponse, error) {
-	if err := workflow.Sleep(ctx, 100*time.Millisecond); err != nil { // answered later, not at once
-		return nil, err
+// payments is the Go team's implementation of the contract's handler. It
+// defines no RefundPayment: the generated one starts the workflow.
+type payments struct {
+	UnimplementedPaymentServiceNexusHandler
+	spec workerSpec
+	log  *served
+}
+
+var _ PaymentServiceNexusHandler = (*payments)(nil)
+
+func (p *payments) ProcessPayment(ctx context.Context, request *ProcessPaymentRequest, _ nexus.StartOperationOptions) (*ProcessPaymentResponse, error) {
+	p.log.call(ctx, p.spec, request)
+	return settledPayment(fmt.Sprintf("go-%s-%s", contractVersion, paymentReference(request))), nil
+}
+
+func (p *payments) CheckHealth(ctx context.Context, _ nexus.StartOperationOptions) (*HealthStatus, error) {
+	p.log.call(ctx, p.spec, nil)
+	return &HealthStatus{AcceptingCharges: true}, nil
+}
+
+func (p *payments) ResetLedger(ctx context.Context, _ nexus.StartOperationOptions) error {
+	p.log.call(ctx, p.spec, nil)
+	return nil
+}
+
+// refundTime is how long a refund takes: long enough that a second start of
+// the same refund while it runs joins it (the contract's USE_EXISTING).
+const refundTime = time.Second
+
+// refundPaymentWorkflow is the workflow the generated RefundPayment starts, for
+// the worker of spec. It logs its start (not its replays).
+func refundPaymentWorkflow(spec workerSpec, log *served) func(workflow.Context, *RefundPaymentRequest) (*RefundPaymentResponse, error) {
+	return func(ctx workflow.Context, request *RefundPaymentRequest) (*RefundPaymentResponse, error) {
+		if !workflow.IsReplaying(ctx) {
+			info := workflow.GetInfo(ctx)
+			log.log(ServedCall{
+				TaskQueue:  spec.TaskQueue,
+				Workflow:   info.WorkflowType.Name,
+				WorkflowID: info.WorkflowExecution.ID,
+			}, request)
+		}
+		if err := workflow.Sleep(ctx, refundTime); err != nil {
+			return nil, err
+		}
+		return &RefundPaymentResponse{
+			RefundId: "go-refund-of-" + request.GetTransactionId(),
+			Status:   paymentRefunded,
+		}, nil
 	}
-	return &RefundPaymentResponse{
-		RefundId: "go-refund-of-" + request.GetTransactionId(),
-		Status:   paymentRefunded,
-	}, nil
 }
 
 func runServe(args []string) error {
@@ -159,7 +159,7 @@ func runServe(args []string) error {
 	address := flags.String("address", "127.0.0.1:7233", "frontend host:port")
 	namespace := flags.String("namespace", "default", "namespace of the handler workers")
 	var specs workerFlags
-	flags.Var(&specs, "worker", "task-queue=TQ,empty=novalue|message,converter=default|lenient|binary (repeatable)")
+	flags.Var(&specs, "worker", "task-queue=TQ,converter=default|lenient|binary (repeatable)")
 	if err := flags.Parse(args); err != nil {
 		return err
 	}
@@ -183,13 +183,13 @@ func runServe(args []string) error {
 			return err
 		}
 		clients = append(clients, c)
-		service, err := paymentService(spec, log)
+		service, err := newPaymentServiceNexusService(&payments{spec: spec, log: log})
 		if err != nil {
 			return err
 		}
 		w := worker.New(c, spec.TaskQueue, worker.Options{})
 		w.RegisterNexusService(service)
-		w.RegisterWorkflowWithOptions(RefundPaymentWorkflow, workflow.RegisterOptions{Name: "RefundPaymentWorkflow"})
+		registerRefundPaymentWorkflow(w, refundPaymentWorkflow(spec, log))
 		if err := w.Start(); err != nil {
 			return err
 		}

@@ -1,24 +1,27 @@
-// Command interop is the Go team of the interop tests (tests/test_interop_go.py):
-// a Temporal Go SDK program that calls the Python handler of the payments
-// contract through a Nexus endpoint, and serves the same contract for the
-// generated Python clients. See tests/interop/README.md.
+// Command interop is the Go team of the interop tests (tests/interop/test_go.py):
+// a Temporal Go SDK program built on the Go code that protoc-gen-nexus-go
+// generates for the payments contract (payments_nexus.pb.go, with the runtime
+// nexusproto.dev/go). It calls the Python handler of the contract through a
+// Nexus endpoint with the generated client, and serves the contract for the
+// generated Python clients with the generated handler. See
+// tests/interop/README.md.
 //
 //	interop caller --address HOST:PORT --namespace NS --endpoint EP [--converter C] SCENARIO...
 //	    runs each scenario as a caller workflow on a worker of its own, prints one
 //	    JSON report (see caller.go) on stdout and exits.
-//	interop serve --address HOST:PORT --namespace NS --worker task-queue=TQ,empty=E,converter=C ...
+//	interop serve --address HOST:PORT --namespace NS --worker task-queue=TQ,converter=C ...
 //	    runs a PaymentService handler worker per --worker, prints {"ready": true}
-//	    once they poll, then one JSON line per call served; stops on SIGTERM.
+//	    once they poll, then one JSON line per call served or workflow started
+//	    (see handler.go); stops on SIGTERM.
 //
 // C, the data converter of the program's client: "default" (the Go SDK's:
 // json/protobuf first), "lenient" (the same, ignoring unknown JSON fields),
-// "binary" (binary/protobuf first). E, how the handler types
-// google.protobuf.Empty: "novalue" (nexus.NoValue, as the Go Nexus generators
-// do) or "message" (*emptypb.Empty).
+// "binary" (binary/protobuf first).
 //
 // Built three times by build.sh: against the current contracts, with the build
 // tag oldcontract against the older payments contract (contract_old.go), and
-// with newcontract against the newer one (contract_new.go).
+// with newcontract against the newer one (contract_new.go), each with the
+// generated code of its contract.
 package main
 
 import (

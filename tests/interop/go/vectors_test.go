@@ -12,7 +12,7 @@ package main
 //     lowerCamelCase as proto JSON wants;
 //   - Go reads the vector's own payloads (Python's bytes) back into an equal message.
 //
-// Run by tests/test_interop_go.py; by hand: cd tests/interop/go && go test ./...
+// Run by tests/interop/test_go.py; by hand: cd tests/interop/go && go test ./...
 // (after build.sh). INTEROP_VECTORS overrides the directory.
 
 import (
