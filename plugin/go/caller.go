@@ -87,9 +87,13 @@ func StartOperation[I, O any](
 		options.ScheduleToCloseTimeout = contract.ScheduleToCloseTimeout
 	}
 	if contract.Validate&ValidateRequest != 0 {
-		if err := checkCall(input, client.Service(), operation.Name()); err != nil {
+		request, found, err := requestViolations(input)
+		if err != nil {
+			panic("nexusproto: cannot check the request to " + client.Service() + "/" + operation.Name() + ": " + err.Error())
+		}
+		if len(found) > 0 {
 			future, settable := workflow.NewFuture(ctx)
-			settable.SetError(err)
+			settable.SetError(invalidRequest(request, client.Service(), operation.Name(), found))
 			return &OperationFuture[O]{future: future, execution: future}
 		}
 	}
@@ -110,22 +114,16 @@ func ExecuteOperation[I, O any](
 	return StartOperation(ctx, client, operation, input, options, contract).Get(ctx)
 }
 
-// checkCall returns the caller's error for a request that breaks its rules,
-// nil for a valid one or a payload that is no proto message, and panics when
-// a rule cannot be evaluated.
-func checkCall(input any, service, operation string) error {
+// requestViolations returns input as a message and the rules it breaks; no
+// violations for a payload that is no proto message. The error is a rule that
+// cannot be evaluated.
+func requestViolations(input any) (proto.Message, []string, error) {
 	request, ok := input.(proto.Message)
 	if !ok {
-		return nil
+		return nil, nil, nil
 	}
 	found, err := Violations(request)
-	if err != nil {
-		panic("nexusproto: cannot check the request to " + service + "/" + operation + ": " + err.Error())
-	}
-	if len(found) == 0 {
-		return nil
-	}
-	return invalidRequest(request, service, operation, found)
+	return request, found, err
 }
 
 // invalidRequest is the error of a request that was not sent. It is a

@@ -22,6 +22,10 @@
 //   - A workflow-run operation starts the workflow the contract names
 //     ([StartWorkflow]); without an ID template its workflow ID is
 //     [DefaultWorkflowID], stable across retries of one start.
+//   - An operation bound to a long-lived workflow runs an update, sends a
+//     signal or runs a query of it ([Update], [Signal], [Query]); no such
+//     workflow is a non-retryable NOT_FOUND [nexus.HandlerError], a rejected
+//     or failed update or query a failed operation.
 //
 // google.protobuf.Empty is [nexus.NoValue] on both sides, as in the other Go
 // Nexus generators: no payload on the wire.

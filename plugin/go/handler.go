@@ -163,6 +163,11 @@ type WorkflowRun struct {
 // handler, with input as its single argument, and links it to the operation
 // (temporalnexus.ExecuteUntypedWorkflow): the operation completes when the
 // workflow does, with its result of type O.
+//
+// A nil input (or a [nexus.NoValue]) starts the workflow with no argument at
+// all, for a google.protobuf.Empty request, as the Python runtime does: a
+// workflow without parameters, in any SDK, then receives none rather than a
+// null payload.
 func StartWorkflow[O any](
 	ctx context.Context,
 	options nexus.StartOperationOptions,
@@ -178,7 +183,7 @@ func StartWorkflow[O any](
 		TaskQueue:                run.TaskQueue,
 		WorkflowIDReusePolicy:    run.IDReusePolicy,
 		WorkflowIDConflictPolicy: run.IDConflictPolicy,
-	}, run.WorkflowType, input)
+	}, run.WorkflowType, arguments(input)...)
 }
 
 // DefaultWorkflowID is the workflow ID of a workflow-run operation whose
