@@ -173,3 +173,23 @@ service Shop {
 def test_what_go_cannot_express_is_a_located_error(tmp_path: Path, case: str) -> None:
     text, parameter, expected = ERRORS[case]
     assert expected in error_of(tmp_path, text, parameter)
+
+
+def test_the_contract_model_is_language_neutral(tmp_path: Path) -> None:
+    """A method name Python cannot use is the Python naming pass's error alone: the
+    neutral model, the catalogue and the Go output take the contract as it is."""
+    from protoc_gen_nexus.docs.plugin import run as docs_run
+    from protoc_gen_nexus.parameters import parse_parameters
+    from protoc_gen_nexus.python.plugin import run as python_run
+    from protoc_gen_nexus.resolve import resolve
+
+    text = HEADER + GO_PACKAGE + "service Shop {\n  rpc _1Go(Order) returns (Receipt) {\n"
+    text += '    option (nexusannotations.v1.operation).name = "one-go";\n  }\n}\n'
+    captured = request(tmp_path, text)
+    (file,) = resolve(captured, parse_parameters(""))
+    (operation,) = file.services[0].operations
+    assert (operation.method_name, operation.name, operation.kind) == ("_1Go", "one-go", "sync")
+    assert "gives no usable Python name" in python_run(captured).error
+    assert not docs_run(captured).error
+    (content,) = generate(tmp_path, text).values()
+    assert 'ShopX1GoOperationName = "one-go"' in content
