@@ -22,7 +22,8 @@ says otherwise. What is checked, and what was found, is in tests/interop/README.
   refund-payment);
 - validation: the same text in both languages; an invalid request stopped at the
   Go caller (nothing sent), refused by the Python handler when sent without
-  generated code, refused by the Go handler when sent without Python's;
+  generated code or by a Go caller on the older contract, which lacks a rule,
+  refused by the Go handler when sent without Python's;
 - one raw Go SDK caller (names written out, no generated code);
 - `google.protobuf.Empty` as no payload (`binary/null`) both ways, and why an
   Empty *message* does not do for Go;
@@ -1176,6 +1177,98 @@ def test_older_go_caller_to_newer_python_handler(
     }
     assert "decode_error" not in binary["process_payment"]
     assert binary["process_payment"]["result"]["transactionId"].startswith("tx--")
+
+
+# A customer_id that is no UUID (as the Go caller's scenario
+# process_payment_non_uuid_customer sends it): valid for the older contract,
+# which has no string.uuid rule, refused by the current one.
+NON_UUID_CUSTOMER = "customer-go-42"
+
+
+def test_older_go_caller_sends_what_only_the_newer_python_handler_refuses(
+    dev_server: DevServer, go_build: GoBuild, go_namespaces: None
+) -> None:
+    """The older contract predates the current one's string.uuid rule on
+    customer_id: the older Go caller's generated client passes a non-UUID
+    customer_id and sends it, and the Python handler (current rules) refuses it
+    before the implementation runs, with a non-retryable BAD_REQUEST in the text
+    the Python runtime writes. Built on the current contract, the same call is
+    not sent."""
+
+    async def body() -> tuple[Any, ...]:
+        async with python_handler(dev_server) as (endpoint, handler):
+            old = await run_go_caller(
+                go_build.interop_old,
+                dev_server,
+                endpoint,
+                ["process_payment_non_uuid_customer"],
+            )
+            current = await run_go_caller(
+                go_build.interop,
+                dev_server,
+                endpoint,
+                ["process_payment_non_uuid_customer"],
+            )
+        client = await connect(dev_server, GO_CALLER_NAMESPACE)
+        outcome = old["process_payment_non_uuid_customer"]
+        not_sent = current["process_payment_non_uuid_customer"]
+        return (
+            outcome,
+            await scheduled(client, outcome["workflow_id"]),
+            not_sent,
+            await scheduled(client, not_sent["workflow_id"]),
+            handler.calls,
+        )
+
+    outcome, sent, not_sent, not_sent_scheduled, calls = run_async(body())
+
+    # What the older caller sends (it has no order_id), as the current contract
+    # reads it, and the text the Python runtime refuses it with.
+    request = payments_pb2.ProcessPaymentRequest(
+        customer_id=NON_UUID_CUSTOMER,
+        amount=payments_pb2.Money(currency="EUR", amount_minor=1999),
+    )
+    text = python_invalid_request_text(request)
+    assert text.startswith(
+        "invalid request to payments.v1.PaymentService/ProcessPayment: "
+        "payments.v1.ProcessPaymentRequest: customer_id: "
+    )
+    assert text.endswith("[string.uuid]") and ";" not in text
+    # The older generated client let it through: it was scheduled, as is.
+    [scheduled_event] = sent
+    assert (scheduled_event.service, scheduled_event.operation) == (
+        SERVICE,
+        "ProcessPayment",
+    )
+    assert json.loads(payload_view(scheduled_event.input)["data"]) == (
+        json_format.MessageToDict(request)
+    )
+    # The Python handler refused it: non-retryable BAD_REQUEST, the runtime's text.
+    assert "attempt_failure" not in outcome
+    assert outcome["error"] == [
+        {
+            "kind": "*internal.NexusOperationError",
+            "message": "nexus operation completed unsuccessfully",
+        },
+        {
+            "kind": "*nexus.HandlerError",
+            "message": text,
+            "handler_error_type": "BAD_REQUEST",
+            "non_retryable": True,
+        },
+    ]
+    # ...before the Python team's code ran.
+    assert calls == []
+    # The current contract's generated client does not send it at all.
+    assert not_sent["error"] == [
+        {
+            "kind": "*internal.ApplicationError",
+            "message": text,
+            "application_type": "InvalidRequest",
+            "non_retryable": True,
+        },
+    ]
+    assert not_sent_scheduled == []
 
 
 def test_newer_python_caller_to_older_go_handler(

@@ -59,6 +59,17 @@ func invalidPaymentRequest() *ProcessPaymentRequest {
 	return newPaymentRequest("not-a-uuid", "order-go-bad", &Money{Currency: "eur", AmountMinor: 0})
 }
 
+// nonUUIDCustomer is a customer_id that is no UUID: a request with it breaks
+// only the current contract's string.uuid rule, which the older contract
+// (proto_old/) does not have.
+const nonUUIDCustomer = "customer-go-42"
+
+// nonUUIDCustomerPaymentRequest is valid but for its customer_id, which only the
+// current contract's rules refuse.
+func nonUUIDCustomerPaymentRequest() *ProcessPaymentRequest {
+	return newPaymentRequest(nonUUIDCustomer, "order-go-non-uuid", &Money{Currency: "EUR", AmountMinor: 1999})
+}
+
 // noOptions leaves the schedule-to-close timeout to the contract.
 var noOptions = workflow.NexusOperationOptions{}
 
@@ -109,6 +120,14 @@ var scenarios = map[string]func(ctx workflow.Context, endpoint string) Outcome{
 	"invalid_payment": func(ctx workflow.Context, endpoint string) Outcome {
 		return generated(ctx, processPaymentOperation,
 			newPaymentServiceNexusClient(endpoint).StartProcessPayment(ctx, invalidPaymentRequest(), noOptions))
+	},
+	// A customer_id that is no UUID, through the generated client: built on
+	// the older contract (interop-old), whose rules allow it, the client sends
+	// it and a handler on the current contract must refuse it; built on the
+	// current contract, the client does not send it.
+	"process_payment_non_uuid_customer": func(ctx workflow.Context, endpoint string) Outcome {
+		return generated(ctx, processPaymentOperation,
+			newPaymentServiceNexusClient(endpoint).StartProcessPayment(ctx, nonUUIDCustomerPaymentRequest(), noOptions))
 	},
 	// The raw Go SDK, a valid request.
 	"raw_process_payment": func(ctx workflow.Context, endpoint string) Outcome {

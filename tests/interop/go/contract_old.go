@@ -3,7 +3,8 @@
 package main
 
 // The older payments contract (proto_old/payments/v1/payments.proto): no
-// ProcessPaymentRequest.order_id, no ProcessPaymentResponse.status.
+// ProcessPaymentRequest.order_id, no ProcessPaymentResponse.status, no
+// string.uuid rule on ProcessPaymentRequest.customer_id.
 
 import (
 	paymentsv1 "nexusproto.test/interop/gen/old/paymentsv1"
