@@ -7,18 +7,19 @@ the contract; each language's naming pass (`protoc_gen_nexus.python.resolve`,
 `nexus-contract` read this model directly.
 """
 
-from dataclasses import dataclass
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from protoc_gen_nexus.errors import Location
 
 EMPTY = "google.protobuf.Empty"
 
 
-@dataclass(frozen=True)
-class Field:
-    """A field of a message, as ID templates read it."""
+class Field(NamedTuple):
+    """A field of a message, as ID templates read it (a tuple: messages hold many)."""
 
     name: str
     kind: str
@@ -38,9 +39,15 @@ class Message:
     """The .proto file declaring it, as protoc names it: `payments/v1/payments.proto`."""
     qualname: str
     """Its name inside that file: `ProcessPaymentRequest`, or `Outer.Inner` when nested."""
-    fields: tuple[Field, ...]
     has_validation_rules: bool
     """True when the message, or a message it holds, carries buf.validate rules."""
+    read_fields: Callable[[], tuple[Field, ...]] = field(compare=False, repr=False)
+    """Reads `fields` from the descriptor, once and only when asked: few messages are
+    read field by field (ID templates), and reading every message's costs time."""
+
+    @functools.cached_property
+    def fields(self) -> tuple[Field, ...]:
+        return self.read_fields()
 
     @property
     def field_names(self) -> tuple[str, ...]:

@@ -97,14 +97,17 @@ def _declared(file: model.File) -> list[str]:
 
 
 def _doc(go: GoFile, summary: str, proto_comment: str = "", more: str = "") -> None:
-    """A doc comment: the generated summary, the proto comment as its author wrote it,
-    then `more`; paragraphs apart."""
+    """A doc comment: the generated summary and `more`, then the proto comment as its
+    author wrote it (in the form gofmt leaves it), paragraphs apart. The author's
+    text comes last, so that its last line cannot read as a heading to gofmt."""
     paragraphs = [wrap(summary, _COMMENT_WIDTH)]
-    if proto_comment:
-        paragraphs.append(proto_comment)
     if more:
         paragraphs.append(wrap(more, _COMMENT_WIDTH))
-    go.comment(doc_text("\n\n".join(paragraphs)))
+    if proto_comment:
+        comment = doc_text(proto_comment, after_paragraph=True)
+        if comment:
+            paragraphs.append(comment)
+    go.comment("\n\n".join(paragraphs))
 
 
 # Types -----------------------------------------------------------------------------

@@ -8,6 +8,7 @@ formatted the way gofmt formats them (tabs, one statement per line), so
 `gofmt -l` finds nothing to change.
 """
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -176,22 +177,27 @@ def string_literal(text: str) -> str:
     return "".join(out)
 
 
-def doc_text(text: str) -> str:
+@functools.lru_cache(maxsize=4096)
+def doc_text(text: str, after_paragraph: bool = False) -> str:
     """`text` as gofmt leaves a doc comment: gofmt reformats doc comments (Go 1.19),
     turning indented lines into code blocks or lists and heading-like lines into
     `# Heading`s. Proto comments are prose, so their lines lose their indentation
     and runs of blank lines become one; a line gofmt would read as a heading is
     written as the heading it would become, and doubled quotes (` `` ` and `''`) as
-    the typographic quotes gofmt makes of them."""
-    lines: list[str] = []
+    the typographic quotes gofmt makes of them. `after_paragraph`: the text follows
+    another paragraph of the same comment, so its first line may be a heading too."""
+    lines: list[str] = [""] if after_paragraph else []
     for line in text.splitlines():
         line = line.strip().replace("``", "\u201c").replace("''", "\u201d")
         if line or (lines and lines[-1]):
             lines.append(line)
     while lines and not lines[-1]:
         lines.pop()
+    first = 1 if after_paragraph else 0
     return "\n".join(
-        f"# {line}" if _is_old_heading(lines, index) else line for index, line in enumerate(lines)
+        f"# {line}" if _is_old_heading(lines, index) else line
+        for index, line in enumerate(lines)
+        if index >= first
     )
 
 
@@ -217,6 +223,8 @@ def _is_old_heading(lines: list[str], index: int) -> bool:
 def wrap(text: str, width: int) -> str:
     """`text` as lines of at most `width` characters, broken between words only
     (a word longer than `width` gets a line of its own)."""
+    if len(text) <= width and "\n" not in text:
+        return text
     lines: list[str] = []
     line = ""
     for word in text.split():

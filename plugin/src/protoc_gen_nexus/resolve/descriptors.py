@@ -81,8 +81,8 @@ class MessageIndex:
             full_name=type_name.lstrip("."),
             proto_file=file.name,
             qualname=qualname,
-            fields=tuple(_field(field) for field in message.field),
             has_validation_rules=has_rules(type_name),
+            read_fields=lambda: tuple(_field(field) for field in message.field),
         )
 
 
@@ -92,12 +92,11 @@ _TYPE_NAMES = {
 }
 
 
+_REPEATED = descriptor_pb2.FieldDescriptorProto.LABEL_REPEATED
+
+
 def _field(field: descriptor_pb2.FieldDescriptorProto) -> model.Field:
-    return model.Field(
-        name=field.name,
-        kind=_TYPE_NAMES.get(field.type, "message"),
-        repeated=field.label == descriptor_pb2.FieldDescriptorProto.LABEL_REPEATED,
-    )
+    return model.Field(field.name, _TYPE_NAMES.get(field.type, "message"), field.label == _REPEATED)
 
 
 def _walk_messages(

@@ -100,47 +100,47 @@ var (
 
 // CartServiceNexusHandler serves CartService.
 //
-// Shopping carts, reached through the "carts" endpoint.
-//
 // Implementations embed UnimplementedCartServiceNexusHandler and define the
 // methods of the operations they serve. Serve one with
 // NewCartServiceNexusService.
+//
+// Shopping carts, reached through the "carts" endpoint.
 type CartServiceNexusHandler interface {
 	// AddItem answers operation AddItem.
 	//
-	// Adds an item and answers with the cart as it is after the change. The
-	// first item of a cart starts its workflow.
-	//
 	// UnimplementedCartServiceNexusHandler reaches update add_item of workflow
 	// CartWorkflow as the contract says; define the method to do otherwise.
+	//
+	// Adds an item and answers with the cart as it is after the change. The
+	// first item of a cart starts its workflow.
 	AddItem(ctx context.Context, request *AddItemRequest, options nexus.StartOperationOptions) (*Cart, error)
 	// RemoveItem answers operation RemoveItem.
 	//
-	// Removes every unit of an item from a cart that exists.
-	//
 	// UnimplementedCartServiceNexusHandler reaches update remove_item of workflow
 	// CartWorkflow as the contract says; define the method to do otherwise.
+	//
+	// Removes every unit of an item from a cart that exists.
 	RemoveItem(ctx context.Context, request *RemoveItemRequest, options nexus.StartOperationOptions) (*Cart, error)
 	// ApplyCoupon answers operation ApplyCoupon.
 	//
-	// Applies a coupon, starting an empty cart if there is none yet.
-	//
 	// UnimplementedCartServiceNexusHandler reaches signal apply_coupon of workflow
 	// CartWorkflow as the contract says; define the method to do otherwise.
+	//
+	// Applies a coupon, starting an empty cart if there is none yet.
 	ApplyCoupon(ctx context.Context, request *ApplyCouponRequest, options nexus.StartOperationOptions) error
 	// Checkout answers operation Checkout.
 	//
-	// Checks the cart out: it takes no more changes, and its workflow ends.
-	//
 	// UnimplementedCartServiceNexusHandler reaches signal checkout of workflow
 	// CartWorkflow as the contract says; define the method to do otherwise.
+	//
+	// Checks the cart out: it takes no more changes, and its workflow ends.
 	Checkout(ctx context.Context, request *CheckoutRequest, options nexus.StartOperationOptions) error
 	// GetCart answers operation GetCart.
 	//
-	// The cart as it is now, or as it was when checked out.
-	//
 	// UnimplementedCartServiceNexusHandler reaches query get of workflow
 	// CartWorkflow as the contract says; define the method to do otherwise.
+	//
+	// The cart as it is now, or as it was when checked out.
 	GetCart(ctx context.Context, request *GetCartRequest, options nexus.StartOperationOptions) (*Cart, error)
 
 	mustEmbedUnimplementedCartServiceNexusHandler()

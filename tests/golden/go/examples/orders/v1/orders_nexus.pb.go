@@ -39,11 +39,11 @@ var (
 
 // OrderServiceNexusHandler serves OrderService.
 //
-// Order lifecycle, exposed to other teams under a short Nexus service name.
-//
 // Implementations embed UnimplementedOrderServiceNexusHandler and define the
 // methods of the operations they serve. Serve one with
 // NewOrderServiceNexusService.
+//
+// Order lifecycle, exposed to other teams under a short Nexus service name.
 type OrderServiceNexusHandler interface {
 	// PlaceOrder answers operation place-order.
 	//

@@ -91,11 +91,11 @@ var (
 
 // PaymentServiceNexusHandler serves PaymentService.
 //
-// Moves money for orders. Callers reach it through the "payments" endpoint.
-//
 // Implementations embed UnimplementedPaymentServiceNexusHandler and define the
 // methods of the operations they serve. Serve one with
 // NewPaymentServiceNexusService.
+//
+// Moves money for orders. Callers reach it through the "payments" endpoint.
 type PaymentServiceNexusHandler interface {
 	// ProcessPayment answers operation ProcessPayment.
 	//
@@ -104,12 +104,12 @@ type PaymentServiceNexusHandler interface {
 	// RefundPayment starts the workflow of operation refund-payment; the
 	// operation's result is the workflow's.
 	//
-	// Refunds a transaction. Refunds wait on the bank, so each runs as a
-	// workflow and the caller gets the result when it completes.
-	//
 	// UnimplementedPaymentServiceNexusHandler starts workflow
 	// RefundPaymentWorkflow as the contract says; define the method to start it
 	// differently.
+	//
+	// Refunds a transaction. Refunds wait on the bank, so each runs as a
+	// workflow and the caller gets the result when it completes.
 	RefundPayment(ctx context.Context, request *RefundPaymentRequest, options nexus.StartOperationOptions) (temporalnexus.WorkflowHandle[*RefundPaymentResponse], error)
 	// CheckHealth answers operation CheckHealth.
 	//
