@@ -7,6 +7,7 @@ module nexusproto.dev/go (plugin/go); built once per session by
 tests/interop/go/build.sh into build/go/bin. Each team has its own namespace:
 
     Go caller workflows     "orders-go"  --endpoint-->  Python handler  "payments"
+    Go standalone calls     "orders-go"  --endpoint-->  Python handler  "payments"
     Python callers          "orders"     --endpoint-->  Go handler      "payments-go"
 
 The Python side is the generated code too: a plain `PaymentServiceHandler`
@@ -20,6 +21,12 @@ says otherwise. What is checked, and what was found, is in tests/interop/README.
   timeout or the caller's) and handler (`UnimplementedPaymentServiceNexusHandler`,
   `NewPaymentServiceNexusService`, the generated workflow-run binding of
   refund-payment);
+- the generated Go `PaymentServiceStandaloneClient` from application code
+  (`interop standalone`: standalone Nexus operations, experimental in the Go
+  SDK) against the Python handler: sync, workflow-run (handle, then Get), Empty
+  in and out, default endpoint, the contract's timeout or the caller's, a
+  random or given operation ID, an invalid request not sent; each operation as
+  the Go SDK's Describe and the server's DescribeNexusOperationExecution see it;
 - validation: the same text in both languages; an invalid request stopped at the
   Go caller (nothing sent), refused by the Python handler when sent without
   generated code or by a Go caller on the older contract, which lacks a rule,
@@ -71,9 +78,12 @@ from payments.v1.payments_nexus import (
     PaymentServiceStandaloneClient,
 )
 from temporalio import workflow
-from temporalio.api.enums.v1 import EventType
+from temporalio.api.enums.v1 import EventType, NexusOperationExecutionStatus
 from temporalio.api.operatorservice.v1 import DeleteNexusEndpointRequest
-from temporalio.api.workflowservice.v1 import RegisterNamespaceRequest
+from temporalio.api.workflowservice.v1 import (
+    DescribeNexusOperationExecutionRequest,
+    RegisterNamespaceRequest,
+)
 from temporalio.client import Client
 from temporalio.converter import (
     DataConverter,
@@ -227,18 +237,20 @@ def go_namespaces(dev_server: DevServer) -> None:
     asyncio.run(register())
 
 
-async def run_go_caller(
-    program: Path,
+async def run_go_scenarios(
+    command: tuple[Path, str],
     server: DevServer,
     endpoint: str,
     scenarios: list[str],
     *,
     converter: str = "default",
 ) -> dict[str, dict[str, Any]]:
-    """`interop caller` in the Go caller namespace; its outcomes by scenario."""
+    """`interop caller` or `interop standalone` (command: the program and its
+    subcommand) in the Go caller namespace; its outcomes by scenario."""
+    program, subcommand = command
     process = await asyncio.create_subprocess_exec(
         str(program),
-        "caller",
+        subcommand,
         "--address",
         server.target,
         "--namespace",
@@ -259,10 +271,25 @@ async def run_go_caller(
         if process.returncode is None:  # timed out: stop it (by its pid)
             process.kill()
             await process.wait()
-    assert process.returncode == 0, f"interop caller failed:\n{stderr.decode()}"
+    assert process.returncode == 0, f"interop {subcommand} failed:\n{stderr.decode()}"
     report = json.loads(stdout)
     assert report["converter"] == converter
     return {outcome["scenario"]: outcome for outcome in report["outcomes"]}
+
+
+async def run_go_caller(
+    program: Path,
+    server: DevServer,
+    endpoint: str,
+    scenarios: list[str],
+    *,
+    converter: str = "default",
+) -> dict[str, dict[str, Any]]:
+    """`interop caller` (caller workflows) in the Go caller namespace; its
+    outcomes by scenario."""
+    return await run_go_scenarios(
+        (program, "caller"), server, endpoint, scenarios, converter=converter
+    )
 
 
 class GoServer:
@@ -840,6 +867,328 @@ def test_go_caller_empty_input_and_result(go_calls_python: GoCallerRun) -> None:
         "CheckHealth",
         "ResetLedger",
     ]
+
+
+# --- Go application code -> Python handler: standalone operations -------------------
+
+GO_STANDALONE_SCENARIOS = [
+    # The generated PaymentServiceStandaloneClient, outside workflows.
+    "process_payment",
+    "process_payment_default_endpoint",
+    "process_payment_explicit_timeout",
+    "process_payment_explicit_id",
+    "refund_payment",
+    "check_health",
+    "reset_ledger",
+    "invalid_payment",
+]
+
+
+@dataclass
+class Operated:
+    """A standalone Nexus operation as the server describes it
+    (DescribeNexusOperationExecution, with its input and outcome)."""
+
+    operation_id: str
+    endpoint: str
+    service: str
+    operation: str
+    status: str  # the NexusOperationExecutionStatus value's name
+    schedule_to_close_timeout: timedelta
+    operation_token: str  # set by an asynchronous start (a workflow run)
+    input: dict[str, Any]  # payload_view
+    result: dict[str, Any] | None  # payload_view; None unless it completed
+
+
+async def operated(client: Client, operation_id: str) -> Operated | None:
+    """The standalone operation of the client's namespace with this ID, as the
+    server describes it; None when there is none."""
+    if not operation_id:
+        return None
+    try:
+        response = await client.workflow_service.describe_nexus_operation_execution(
+            DescribeNexusOperationExecutionRequest(
+                namespace=client.namespace,
+                operation_id=operation_id,
+                include_input=True,
+                include_outcome=True,
+            )
+        )
+    except RPCError as err:
+        if err.status == RPCStatusCode.NOT_FOUND:
+            return None
+        raise
+    info = response.info
+    return Operated(
+        operation_id=info.operation_id,
+        endpoint=info.endpoint,
+        service=info.service,
+        operation=info.operation,
+        status=NexusOperationExecutionStatus.Name(info.status),
+        schedule_to_close_timeout=info.schedule_to_close_timeout.ToTimedelta(),
+        operation_token=info.operation_token,
+        input=payload_view(response.input),
+        result=payload_view(response.result) if response.HasField("result") else None,
+    )
+
+
+@dataclass
+class GoStandaloneRun:
+    outcomes: dict[str, dict[str, Any]]
+    # Each scenario's operation as the server describes it, by the ID the Go
+    # program reports (or, when none started, the ID its options set): None
+    # when the server has none.
+    operated: dict[str, Operated | None]
+    endpoint: str
+    calls: list[Served]
+    # The workflow the Python handler's refund-payment started for the
+    # refund_payment scenario: (workflow type, status, result as proto JSON).
+    refund_workflow: tuple[str, str, dict[str, Any]]
+
+
+@pytest.fixture(scope="module")
+def go_standalone_calls_python(
+    dev_server: DevServer, go_build: GoBuild, go_namespaces: None
+) -> GoStandaloneRun:
+    """Every Go standalone scenario once (`interop standalone`: application code,
+    no workflow), against the generated Python handler (also behind the
+    contract's default endpoint)."""
+
+    async def body() -> GoStandaloneRun:
+        async with python_handler(dev_server, default_endpoint=True) as (
+            endpoint,
+            handler,
+        ):
+            outcomes = await run_go_scenarios(
+                (go_build.interop, "standalone"),
+                dev_server,
+                endpoint,
+                GO_STANDALONE_SCENARIOS,
+            )
+        client = await connect(dev_server, GO_CALLER_NAMESPACE)
+        described = {
+            name: await operated(
+                client, outcome["operation_id"] or outcome["requested_id"]
+            )
+            for name, outcome in outcomes.items()
+        }
+        transaction_id = outcomes["refund_payment"]["input"]["transactionId"]
+        payments = await connect(dev_server, PY_HANDLER_NAMESPACE)
+        refund = payments.get_workflow_handle(f"refund-{transaction_id}")
+        description = await refund.describe()
+        assert description.status is not None
+        refund_result = await refund.result()
+        return GoStandaloneRun(
+            outcomes,
+            described,
+            endpoint,
+            handler.calls,
+            (
+                description.workflow_type,
+                description.status.name,
+                json_format.MessageToDict(refund_result),
+            ),
+        )
+
+    result: GoStandaloneRun = run_async(body())
+    return result
+
+
+def assert_completed(outcome: dict[str, Any]) -> None:
+    assert not {"error", "decode_error", "attempt_failure"} & outcome.keys(), outcome
+
+
+def test_go_standalone_sync_operation(
+    go_standalone_calls_python: GoStandaloneRun,
+) -> None:
+    """PaymentServiceStandaloneClient from Go application code: a standalone
+    operation with the contract's names, the endpoint it is given, a random
+    operation ID and the contract's timeout (the options set neither), the
+    request as Go's default converter writes it; the result checked."""
+    run = go_standalone_calls_python
+    outcome = run.outcomes["process_payment"]
+    assert_completed(outcome)
+    assert outcome["input_go_type"] == "*paymentsv1.ProcessPaymentRequest"
+    assert outcome["result_go_type"] == "*paymentsv1.ProcessPaymentResponse"
+    assert outcome["result"]["transactionId"].startswith("tx-order-go-standalone-")
+    assert outcome["result"]["status"] == "PAYMENT_STATUS_SETTLED"
+    assert outcome["raw_result"]["metadata"] == {
+        "encoding": "json/protobuf",
+        "messageType": "payments.v1.ProcessPaymentResponse",
+    }
+    # No ID in the options: the generated client picked a random UUID.
+    operation_id = outcome["operation_id"]
+    assert outcome["requested_id"] == ""
+    assert str(uuid.UUID(operation_id)) == operation_id
+    # What the Go SDK's Describe says, and what the server says.
+    assert outcome["described"] == {
+        "operation_id": operation_id,
+        "endpoint": run.endpoint,
+        "service": SERVICE,
+        "operation": "ProcessPayment",
+        "status": "NEXUS_OPERATION_EXECUTION_STATUS_COMPLETED",
+        "schedule_to_close_timeout_seconds": CONTRACT_TIMEOUT.total_seconds(),
+        "has_operation_token": False,
+    }
+    server = run.operated["process_payment"]
+    assert server is not None
+    assert (server.operation_id, server.endpoint, server.service, server.operation) == (
+        operation_id,
+        run.endpoint,
+        SERVICE,
+        "ProcessPayment",
+    )
+    assert server.schedule_to_close_timeout == CONTRACT_TIMEOUT
+    assert server.operation_token == ""
+    request = {
+        "customerId": CUSTOMER_ID,
+        "orderId": "order-go-standalone",
+        "amount": {"currency": "EUR", "amountMinor": "1999"},
+    }
+    assert server.input["metadata"] == {
+        "encoding": "json/protobuf",
+        "messageType": "payments.v1.ProcessPaymentRequest",
+    }
+    assert json.loads(server.input["data"]) == request
+    assert server.result is not None
+    assert json.loads(server.result["data"]) == outcome["result"]
+    assert Served("ProcessPayment", request) in run.calls
+
+
+def test_go_standalone_default_endpoint_timeout_and_id(
+    go_standalone_calls_python: GoStandaloneRun,
+) -> None:
+    """A generated standalone client given no endpoint calls the contract's
+    default one ("payments"); a timeout in the options wins over the
+    contract's; an operation ID in the options is the operation's, as given
+    (here through ProcessPayment, the method that waits for the result)."""
+    run = go_standalone_calls_python
+
+    default = run.outcomes["process_payment_default_endpoint"]
+    assert_completed(default)
+    assert default["result"]["transactionId"].startswith(
+        "tx-order-go-standalone-default-"
+    )
+    assert default["described"]["endpoint"] == DEFAULT_ENDPOINT
+    server = run.operated["process_payment_default_endpoint"]
+    assert server is not None
+    assert (server.endpoint, server.operation) == (DEFAULT_ENDPOINT, "ProcessPayment")
+    assert server.schedule_to_close_timeout == CONTRACT_TIMEOUT
+
+    explicit = run.outcomes["process_payment_explicit_timeout"]
+    assert_completed(explicit)
+    assert explicit["described"]["schedule_to_close_timeout_seconds"] == (
+        CALL_TIMEOUT.total_seconds()
+    )
+    server = run.operated["process_payment_explicit_timeout"]
+    assert server is not None
+    assert server.endpoint == run.endpoint
+    assert server.schedule_to_close_timeout == CALL_TIMEOUT != CONTRACT_TIMEOUT
+
+    with_id = run.outcomes["process_payment_explicit_id"]
+    assert_completed(with_id)
+    assert with_id["result"]["transactionId"].startswith("tx-order-go-standalone-id-")
+    requested = with_id["requested_id"]
+    assert requested.startswith("go-standalone-")
+    assert with_id["described"]["operation_id"] == requested
+    server = run.operated["process_payment_explicit_id"]
+    assert server is not None
+    assert (server.operation_id, server.endpoint, server.status) == (
+        requested,
+        run.endpoint,
+        "NEXUS_OPERATION_EXECUTION_STATUS_COMPLETED",
+    )
+    assert server.schedule_to_close_timeout == CONTRACT_TIMEOUT
+    assert json.loads(server.input["data"])["orderId"] == "order-go-standalone-id"
+
+
+def test_go_standalone_workflow_run_operation(
+    go_standalone_calls_python: GoStandaloneRun,
+) -> None:
+    """StartRefundPayment returns a handle while the operation runs (the Python
+    handler's generated refund-payment started RefundPaymentWorkflow, which
+    answers after a while); Get waits for the workflow's result."""
+    run = go_standalone_calls_python
+    outcome = run.outcomes["refund_payment"]
+    assert_completed(outcome)
+    transaction_id = outcome["input"]["transactionId"]
+    assert outcome["status_after_start"] == "NEXUS_OPERATION_EXECUTION_STATUS_RUNNING"
+    expected = {
+        "refundId": f"refund-of-{transaction_id}",
+        "status": "PAYMENT_STATUS_REFUNDED",
+    }
+    assert outcome["result"] == expected
+    assert outcome["described"]["operation"] == "refund-payment"
+    assert outcome["described"]["has_operation_token"] is True
+    assert (
+        outcome["described"]["status"] == "NEXUS_OPERATION_EXECUTION_STATUS_COMPLETED"
+    )
+    server = run.operated["refund_payment"]
+    assert server is not None
+    assert (server.service, server.operation) == (SERVICE, "refund-payment")
+    assert server.operation_token != ""
+    assert server.schedule_to_close_timeout == CONTRACT_TIMEOUT
+    assert json.loads(server.input["data"]) == outcome["input"]
+    # The workflow the generated Python binding started, under the contract's ID.
+    assert run.refund_workflow == (
+        "RefundPaymentWorkflow",
+        "COMPLETED",
+        expected,
+    )
+
+
+def test_go_standalone_empty_input_and_result(
+    go_standalone_calls_python: GoStandaloneRun,
+) -> None:
+    """Empty in (CheckHealth) and in and out (ResetLedger) from the standalone
+    client: no payload each way (binary/null), as from workflows."""
+    run = go_standalone_calls_python
+    health = run.outcomes["check_health"]
+    assert_completed(health)
+    assert health["input_go_type"] == "nexus.NoValue"
+    assert health["result"] == {"acceptingCharges": True}
+    reset = run.outcomes["reset_ledger"]
+    assert_completed(reset)
+    assert reset["input_go_type"] == reset["result_go_type"] == "nexus.NoValue"
+    assert reset["raw_result"]["metadata"] == NO_PAYLOAD["metadata"]
+    assert reset["raw_result"]["data_base64"] == ""
+    assert reset["result"] is None
+    for scenario in ("check_health", "reset_ledger"):
+        server = run.operated[scenario]
+        assert server is not None
+        assert server.input == NO_PAYLOAD
+        assert server.schedule_to_close_timeout == CONTRACT_TIMEOUT
+    assert sorted(call.operation for call in run.calls) == [
+        "CheckHealth",
+        *["ProcessPayment"] * 4,
+        "ResetLedger",
+    ]
+
+
+def test_go_standalone_does_not_send_an_invalid_request(
+    go_standalone_calls_python: GoStandaloneRun,
+) -> None:
+    """The generated standalone client checks the request against the contract's
+    rules and starts nothing: a non-retryable ApplicationError "InvalidRequest"
+    with the text the Python runtime writes; the server has no operation under
+    the ID the options set, and the Python handler saw no call."""
+    run = go_standalone_calls_python
+    outcome = run.outcomes["invalid_payment"]
+    assert outcome["error"] == [
+        {
+            "kind": "*internal.ApplicationError",
+            "message": INVALID_PAYMENT_TEXT,
+            "application_type": "InvalidRequest",
+            "non_retryable": True,
+        },
+    ]
+    assert outcome["operation_id"] == ""
+    assert outcome["requested_id"].startswith("go-standalone-invalid-")
+    assert run.operated["invalid_payment"] is None
+    assert all(
+        call.request is None or call.request.get("orderId") != "order-go-bad"
+        for call in run.calls
+    )
 
 
 # --- Python callers -> Go handler -----------------------------------------------------

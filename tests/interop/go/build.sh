@@ -5,8 +5,9 @@
 #   build/go/gen/                Go code of the contracts (module nexusproto.test/interop/gen):
 #                                messages from protoc-gen-go and, in the same packages,
 #                                the Nexus code (*_nexus.pb.go) from the project's
-#                                protoc-gen-nexus-go, which imports the runtime module
-#                                nexusproto.dev/go (plugin/go)
+#                                protoc-gen-nexus-go for every contract file (payments,
+#                                orders, carts), which imports the runtime module
+#                                nexusproto.dev/go (plugin/go); built and vetted here
 #   build/go/bin/interop         the Go program, built against the current contracts
 #   build/go/bin/interop-old     the same program against the OLDER payments contract
 #                                (proto_old/; build tag oldcontract)
@@ -83,6 +84,20 @@ require (
 
 replace nexusproto.dev/go => ../../../plugin/go
 EOF
+
+# Every package of the generated module builds and vets on its own: the Nexus
+# code of every contract file (payments, orders, carts), not only what the
+# program imports. go.mod above lists the direct requirements; `go mod tidy`
+# adds the indirect ones, starting from the checksums committed in
+# tests/interop/go/go.sum (the same modules at the same versions), so that the
+# build and vet run with the default -mod=readonly.
+cp tests/interop/go/go.sum "$gen/go.sum"
+(
+  cd "$gen"
+  go mod tidy
+  go build ./...
+  go vet ./...
+)
 
 # tests/interop/go/go.mod and go.sum are committed complete, and the builds run
 # with Go's default -mod=readonly: a missing requirement or checksum fails here

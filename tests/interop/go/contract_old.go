@@ -29,9 +29,10 @@ type (
 )
 
 var (
-	newPaymentServiceNexusService = paymentsv1.NewPaymentServiceNexusService
-	newPaymentServiceNexusClient  = paymentsv1.NewPaymentServiceNexusClient
-	registerRefundPaymentWorkflow = paymentsv1.RegisterRefundPaymentWorkflow
+	newPaymentServiceNexusService     = paymentsv1.NewPaymentServiceNexusService
+	newPaymentServiceNexusClient      = paymentsv1.NewPaymentServiceNexusClient
+	newPaymentServiceStandaloneClient = paymentsv1.NewPaymentServiceStandaloneClient
+	registerRefundPaymentWorkflow     = paymentsv1.RegisterRefundPaymentWorkflow
 
 	processPaymentOperation = paymentsv1.PaymentServiceProcessPaymentOperation
 	refundPaymentOperation  = paymentsv1.PaymentServiceRefundPaymentOperation

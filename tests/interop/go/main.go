@@ -9,6 +9,11 @@
 //	interop caller --address HOST:PORT --namespace NS --endpoint EP [--converter C] SCENARIO...
 //	    runs each scenario as a caller workflow on a worker of its own, prints one
 //	    JSON report (see caller.go) on stdout and exits.
+//	interop standalone --address HOST:PORT --namespace NS --endpoint EP [--converter C] SCENARIO...
+//	    calls the endpoint from application code, outside workflows, with the
+//	    generated PaymentServiceStandaloneClient: each scenario's calls are
+//	    standalone Nexus operations of NS (experimental in the Go SDK); prints
+//	    one JSON report (see standalone.go) on stdout and exits.
 //	interop serve --address HOST:PORT --namespace NS --worker task-queue=TQ,converter=C ...
 //	    runs a PaymentService handler worker per --worker, prints {"ready": true}
 //	    once they poll, then one JSON line per call served or workflow started
@@ -48,6 +53,8 @@ func main() {
 	switch os.Args[1] {
 	case "caller":
 		err = runCaller(os.Args[2:])
+	case "standalone":
+		err = runStandalone(os.Args[2:])
 	case "serve":
 		err = runServe(os.Args[2:])
 	default:
@@ -60,7 +67,7 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: interop caller|serve [flags]; see main.go")
+	fmt.Fprintln(os.Stderr, "usage: interop caller|standalone|serve [flags]; see main.go")
 	os.Exit(2)
 }
 
