@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 from support.golden import EXAMPLES
-from support.protoc import BIN, PROTO_DIR, REPO, option_include_dir, run_protoc, validate_set
+from support.protoc import PROTO_DIR, REPO, option_include_dir, run_protoc, validate_set
+from support.toolchains import require_go
 
 FIXTURES = REPO / "tests" / "fixtures" / "proto"
 GOLDEN = REPO / "tests" / "golden" / "go"
@@ -85,16 +86,6 @@ def test_go_output_is_independent_of_file_order(tmp_path: Path) -> None:
     assert _tree(tmp_path / "a") == _tree(tmp_path / "b")
 
 
-def _require_go() -> str:
-    go = shutil.which("go")
-    if go is None:
-        message = "the Go toolchain is not installed (`go` is not on PATH)"
-        if os.environ.get("NEXUSPROTO_REQUIRE_INTEROP") == "1":
-            pytest.fail(f"{message}; NEXUSPROTO_REQUIRE_INTEROP=1 requires it")
-        pytest.skip(f"{message}; set NEXUSPROTO_REQUIRE_INTEROP=1 to fail instead")
-    return go
-
-
 def _go(go: str, *args: str, cwd: Path) -> str:
     env = {**os.environ, "GOBIN": str(GO_BIN), "GOFLAGS": "-mod=mod"}
     result = subprocess.run(
@@ -114,7 +105,7 @@ def _tool(go: str, name: str, package: str) -> Path:
 
 
 def test_generated_go_compiles_and_passes_gofmt_vet_and_staticcheck(tmp_path: Path) -> None:
-    go = _require_go()
+    go = require_go()
     _tool(go, "protoc-gen-go", PROTOC_GEN_GO)
     staticcheck = _tool(go, "staticcheck", STATICCHECK)
     for tree, protos in TREES.items():

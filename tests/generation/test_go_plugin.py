@@ -72,6 +72,23 @@ def test_m_mapping_wins_over_go_package_and_names_the_package(tmp_path: Path) ->
     assert 'ShopPlaceOperationName = "place"' in content
 
 
+def test_tag_filters_select_what_the_python_plugin_selects(tmp_path: Path) -> None:
+    service = """
+service Shop {
+  rpc Place(Order) returns (Receipt) { option (nexusannotations.v1.operation).tags = "public"; }
+  rpc Audit(Order) returns (Receipt) { option (nexusannotations.v1.operation).tags = "internal"; }
+}
+service Plain { rpc Ping(Order) returns (Receipt); }
+"""
+    (content,) = generate(tmp_path, HEADER + GO_PACKAGE + service, "exclude-operation-tags=internal").values()
+    assert "ShopPlaceOperationName" in content
+    assert "Audit" not in content
+    assert "Plain" not in content
+    (everything,) = generate(tmp_path, HEADER + GO_PACKAGE + service, "all-services=true").values()
+    assert "PlainPingOperationName" in everything
+    assert "ShopAuditOperationName" in everything
+
+
 def test_workflow_id_from_string_and_integer_fields(tmp_path: Path) -> None:
     service = """
 service Shop {
@@ -160,6 +177,12 @@ service Shop {
         "id_template field 'tags' is a repeated string field",
     ),
     "unknown parameter": (HEADER + GO_PACKAGE + SERVICE, "module-prefix=x", "unknown parameter 'module-prefix'"),
+    "M twice": (
+        HEADER + GO_PACKAGE + SERVICE,
+        "Mshop/v1/shop.proto=a.com/x,Mshop/v1/shop.proto=b.com/y",
+        "Mshop/v1/shop.proto is given twice, as 'a.com/x' and 'b.com/y'",
+    ),
+    "all-services": (HEADER + GO_PACKAGE + SERVICE, "all-services=yes", "all-services must be true or false"),
     "bad paths": (HEADER + GO_PACKAGE + SERVICE, "paths=absolute", "paths must be import or source_relative"),
     "module outside": (
         HEADER + GO_PACKAGE + SERVICE,

@@ -52,7 +52,6 @@ import contextlib
 import importlib
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -112,6 +111,7 @@ from support.interop_python import (
     valid_payment,
 )
 from support.payments import RefundPaymentWorkflow
+from support.toolchains import require_go
 
 with workflow.unsafe.imports_passed_through():
     from support.temporal import (
@@ -127,7 +127,6 @@ REPO = Path(os.path.abspath(__file__)).parents[2]
 INTEROP_DIR = REPO / "tests" / "interop"
 GO_DIR = INTEROP_DIR / "go"
 GO_BIN = REPO / "build" / "go" / "bin"
-REQUIRE_INTEROP = "NEXUSPROTO_REQUIRE_INTEROP"
 
 GO_CALLER_NAMESPACE = "orders-go"
 GO_HANDLER_NAMESPACE = "payments-go"
@@ -177,19 +176,6 @@ class GoBuild:
     interop: Path  # against the current contracts
     interop_old: Path  # against the older payments contract
     interop_new: Path  # against the newer payments contract
-
-
-def require_go() -> str:
-    go = shutil.which("go")
-    if go is None:
-        message = (
-            "the Go toolchain is not installed (`go` is not on PATH): the Go interop "
-            "tests need Go 1.26+ and, once, the Go module proxy"
-        )
-        if os.environ.get(REQUIRE_INTEROP) == "1":
-            pytest.fail(f"{message}; {REQUIRE_INTEROP}=1 requires them")
-        pytest.skip(f"{message} (set {REQUIRE_INTEROP}=1 to fail instead)")
-    return go
 
 
 @pytest.fixture(scope="session")

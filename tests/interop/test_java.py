@@ -83,6 +83,7 @@ from support.interop_python import (
     valid_payment,
 )
 from support.payments import RefundPaymentWorkflow
+from support.toolchains import missing_toolchain
 
 with workflow.unsafe.imports_passed_through():
     from support.temporal import (
@@ -99,7 +100,6 @@ INTEROP_DIR = REPO / "tests" / "interop"
 JAVA_DIR = INTEROP_DIR / "java"
 VECTORS_DIR = INTEROP_DIR / "vectors"
 JAVA_OUT = REPO / "build" / "java"
-REQUIRE_INTEROP = "NEXUSPROTO_REQUIRE_INTEROP"
 
 JAVA_CALLER_NAMESPACE = "orders-java"
 JAVA_HANDLER_NAMESPACE = "payments-java"
@@ -160,9 +160,7 @@ def require_java() -> tuple[str, str]:
             f"{missing} not found on PATH: the Java interop tests need a JDK 17+, "
             "Maven and, once, the package registry"
         )
-        if os.environ.get(REQUIRE_INTEROP) == "1":
-            pytest.fail(f"{message}; {REQUIRE_INTEROP}=1 requires them")
-        pytest.skip(f"{message} (set {REQUIRE_INTEROP}=1 to fail instead)")
+        missing_toolchain(message)
     assert java is not None and mvn is not None
     return java, mvn
 

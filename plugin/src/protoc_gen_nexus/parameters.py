@@ -2,8 +2,9 @@
 
 import keyword
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from protoc_gen_nexus.errors import GenerationError
 
@@ -92,13 +93,9 @@ _TAG_KEYS = {
 }
 
 
-def parse_parameters(text: str) -> Parameters:
-    """Parse `key=value,key=value`; unknown keys and bad values are errors."""
-    all_services: bool | None = None
-    tags: dict[str, set[str]] = {attr: set() for attr in _TAG_KEYS.values()}
-    module_prefix: str | None = None
-    module_map: dict[str, ModuleMapping] = {}
-
+def parameter_items(text: str, usage: str) -> Iterator[tuple[str, str]]:
+    """The `key=value` items of a parameter string, stripped; an item without a value
+    is an error that ends with `usage`."""
     for item in text.split(","):
         item = item.strip()
         if not item:
@@ -106,16 +103,50 @@ def parse_parameters(text: str) -> Parameters:
         key, sep, value = item.partition("=")
         key, value = key.strip(), value.strip()
         if not sep or not value:
-            raise GenerationError(f"parameter {item!r} needs a value, as in {key}=VALUE; {USAGE}")
+            raise GenerationError(f"parameter {item!r} needs a value, as in {key}=VALUE; {usage}")
+        yield key, value
+
+
+class SelectionReader:
+    """Reads the parameters every plugin of this distribution shares: `all-services`
+    and the tag filters (which may repeat)."""
+
+    def __init__(self) -> None:
+        self._all_services: bool | None = None
+        self._tags: dict[str, set[str]] = {attr: set() for attr in _TAG_KEYS.values()}
+
+    def read(self, key: str, value: str) -> bool:
+        """Take `key=value` if it is a selection key; False for any other key."""
         if key == "all-services":
-            if all_services is not None:
+            if self._all_services is not None:
                 raise GenerationError("parameter all-services is given twice")
             if value not in ("true", "false"):
                 raise GenerationError(f"all-services must be true or false, not {value!r}")
-            all_services = value == "true"
-        elif key in _TAG_KEYS:
-            tags[_TAG_KEYS[key]].add(value)
-        elif key == "module-prefix":
+            self._all_services = value == "true"
+            return True
+        if key in _TAG_KEYS:
+            self._tags[_TAG_KEYS[key]].add(value)
+            return True
+        return False
+
+    def selection(self) -> dict[str, Any]:
+        """The keyword arguments of a Parameters class: `all_services` and the tag sets."""
+        return {
+            "all_services": bool(self._all_services),
+            **{attr: frozenset(tags) for attr, tags in self._tags.items()},
+        }
+
+
+def parse_parameters(text: str) -> Parameters:
+    """Parse `key=value,key=value`; unknown keys and bad values are errors."""
+    selection = SelectionReader()
+    module_prefix: str | None = None
+    module_map: dict[str, ModuleMapping] = {}
+
+    for key, value in parameter_items(text, USAGE):
+        if selection.read(key, value):
+            continue
+        if key == "module-prefix":
             if module_prefix is not None:
                 raise GenerationError("parameter module-prefix is given twice")
             if not _is_module_path(value):
@@ -142,11 +173,7 @@ def parse_parameters(text: str) -> Parameters:
             raise GenerationError(f"unknown parameter {key!r}; {USAGE}")
 
     return Parameters(
-        all_services=bool(all_services),
-        include_service_tags=frozenset(tags["include_service_tags"]),
-        exclude_service_tags=frozenset(tags["exclude_service_tags"]),
-        include_operation_tags=frozenset(tags["include_operation_tags"]),
-        exclude_operation_tags=frozenset(tags["exclude_operation_tags"]),
+        **selection.selection(),
         module_prefix=module_prefix or "",
         module_map=tuple(sorted(module_map.values(), key=lambda m: m.source)),
     )
