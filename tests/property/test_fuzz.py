@@ -74,9 +74,11 @@ from nexusproto.v1 import options_pb2 as nexusproto_pb2
 from nexusproto.validate_descriptors import validate_descriptor_set
 from protoc_gen_nexus.python import naming
 from protoc_gen_nexus.python.plugin import run
+from protoc_gen_nexus.go import plugin as go_plugin
 
 from support.profiles import FUZZ_EXAMPLES, examples
 from support.protoc import BIN, run_protoc
+from support.toolchains import require_go
 from support.typecheck import PYTHON_TARGET
 
 # Examples per test: (ci, fuzz), from support.profiles. The fuzz counts scale
@@ -1874,3 +1876,54 @@ def test_random_contract_type_checks(case: Case, tmp_path_factory: Any) -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"no issues found in {len(expected.files)} source file" in result.stdout, result.stdout
+
+
+# protoc-gen-nexus-go on the same random contracts --------------------------------
+
+
+def _go_request(case: Case, request: plugin_pb2.CodeGeneratorRequest) -> plugin_pb2.CodeGeneratorRequest:
+    """The request as a Go team passes it: the same selection parameters (Go has no
+    module-prefix or module-map) and an import path per file, as `M` options."""
+    selection = [
+        item
+        for item in case.parameters.text().split(",")
+        if item and not item.startswith("module-")
+    ]
+    mappings = [
+        f"M{file.name}=fuzz.test/{file.name.removesuffix('.proto')}"
+        for file in request.proto_file
+        if not file.options.go_package
+    ]
+    go_request = plugin_pb2.CodeGeneratorRequest()
+    go_request.CopyFrom(request)
+    go_request.parameter = ",".join(selection + mappings)
+    return go_request
+
+
+@settings(max_examples=_examples(100, _FUZZ))
+@given(case=cases())
+def test_random_contracts_give_located_errors_or_gofmt_clean_go(
+    case: Case, tmp_path_factory: Any
+) -> None:
+    """Whatever the contract, protoc-gen-nexus-go answers with a located error (or a
+    parameter error) or with Go that gofmt parses and leaves as it is."""
+    gofmt = Path(require_go()).with_name("gofmt")
+    request, _ = generate(case)
+    response = go_plugin.run(_go_request(case, request))
+    note(f"go error: {response.error}")
+    if response.error:
+        assert "this is a bug in" not in response.error, response.error
+        assert not response.file
+        names = [file.name for file in request.proto_file]
+        located = any(response.error.startswith(f"{name}:") for name in names)
+        assert located or expect(case).parameter_error, response.error
+        return
+    root = tmp_path_factory.mktemp("go")
+    for file in response.file:
+        path = root / file.name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(file.content)
+    result = subprocess.run(
+        [str(gofmt), "-l", "-e", str(root)], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0 and result.stdout == "", result.stdout + result.stderr

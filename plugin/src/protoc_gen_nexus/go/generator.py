@@ -26,6 +26,7 @@ WORKFLOW = GoImport("go.temporal.io/sdk/workflow", "workflow")
 RUNTIME = GoImport("nexusproto.dev/go", "nexusproto")
 
 _COMMENT_WIDTH = 76  # after "// ", lines stay within 79 columns
+_ONE_LINE_FUNC = 99  # gofmt puts `func ... {}` on two lines from a 100-column header on
 
 
 def generate_file(file: model.File) -> str:
@@ -310,7 +311,14 @@ def _handler(go: GoFile, service: model.Service) -> None:
     go.line()
     for operation in service.operations:
         _default_method(go, service, operation)
-    go.line(f"func ({service.unimplemented}) {service.must_embed}() {{}}")
+    header = f"func ({service.unimplemented}) {service.must_embed}()"
+    # gofmt keeps an empty body on the header's line only while the header is shorter
+    # than 100 columns; a body on lines of its own it always keeps.
+    if len(header) <= _ONE_LINE_FUNC:
+        go.line(f"{header} {{}}")
+    else:
+        go.open(f"{header} {{")
+        go.close()
     go.line()
 
 

@@ -9,6 +9,7 @@ formatted the way gofmt formats them (tabs, one statement per line), so
 """
 
 import functools
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -62,6 +63,14 @@ PREDECLARED = frozenset(
         "uintptr",
     ]
 )
+
+
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ufeff]")
+
+
+def _escaped(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x80 else f"\\u{code:04x}"
 
 
 @dataclass(frozen=True, order=True)
@@ -133,8 +142,11 @@ class GoFile:
         self._depth -= 1
 
     def comment(self, text: str) -> None:
-        """A `//` comment, one line per line of `text`; blank lines stay `//`."""
+        """A `//` comment, one line per line of `text`; blank lines stay `//`. Go source
+        holds no NUL and no byte order mark, so control characters are written as
+        escapes (`\\x00`), as a Go string would show them."""
         for line in text.splitlines() or [""]:
+            line = _CONTROL.sub(_escaped, line)
             self.line(f"// {line}".rstrip() if line.strip() else "//")
 
     def render(self, header: list[str], package: str) -> str:
