@@ -437,9 +437,17 @@ def _workflow_id_expression(go: GoFile, service: model.Service, operation: model
     if operation.workflow_id is None:
         default = go.ident(GoIdent(RUNTIME, "DefaultWorkflowID"))
         return f"{default}({service.name_constant}, {operation.name_constant}, options.RequestID)"
-    if operation.workflow_id.uses_strconv:
-        go.ident(GoIdent(STRCONV, "FormatInt"))  # marks the import used
-    return operation.workflow_id.expression
+    terms = []
+    for term in operation.workflow_id.terms:
+        if term.literal:
+            terms.append(string_literal(term.literal))
+        elif not term.format:
+            terms.append(f"request.{term.getter}()")
+        else:
+            width = "uint64" if term.format == "FormatUint" else "int64"
+            function = go.ident(GoIdent(STRCONV, term.format))
+            terms.append(f"{function}({width}(request.{term.getter}()), 10)")
+    return " + ".join(terms) or '""'
 
 
 def _entity_call(go: GoFile, operation: model.Operation, workflow_id: str, request: str) -> None:

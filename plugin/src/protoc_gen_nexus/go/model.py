@@ -21,11 +21,21 @@ class Message:
 
 
 @dataclass(frozen=True)
-class Template:
-    """A workflow ID as a Go expression of `request`: `"refund-" + request.GetTransactionId()`."""
+class TemplateTerm:
+    """A piece of a workflow ID: literal text, or a request field read by its getter
+    (`GetTransactionId`) and formatted as the Python output formats it."""
 
-    expression: str
-    uses_strconv: bool
+    literal: str = ""
+    getter: str = ""
+    format: str = ""
+    """For a field: "" (a string), `FormatInt` or `FormatUint` (strconv, base 10)."""
+
+
+@dataclass(frozen=True)
+class Template:
+    """A workflow ID built from the request: `"refund-" + request.GetTransactionId()`."""
+
+    terms: tuple[TemplateTerm, ...]
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from protoc_gen_nexus import model as contract
 from protoc_gen_nexus.errors import GenerationError, Location
 from protoc_gen_nexus.go import model, naming
 from protoc_gen_nexus.go.parameters import Parameters
-from protoc_gen_nexus.go.writer import GoIdent, GoImport, string_literal
+from protoc_gen_nexus.go.writer import GoIdent, GoImport
 from protoc_gen_nexus.resolve import resolve as resolve_contract
 
 _INTEGER_KINDS = frozenset(
@@ -248,15 +248,13 @@ def _workflow_id(operation: contract.Operation) -> model.Template | None:
     if binding is None or not binding.id_template:
         return None
     kinds = {field.name: field for field in operation.input.fields}
-    terms: list[str] = []
-    uses_strconv = False
+    terms: list[model.TemplateTerm] = []
     for part in binding.id_template:
         if part.literal:
-            terms.append(string_literal(part.literal))
+            terms.append(model.TemplateTerm(literal=part.literal))
         if part.field is None:
             continue
         field = kinds[part.field]
-        getter = f"request.Get{_field_go_name(part.field)}()"
         if field.repeated or (field.kind != "string" and field.kind not in _INTEGER_KINDS):
             raise GenerationError(
                 f"id_template field {part.field!r} is a "
@@ -265,15 +263,11 @@ def _workflow_id(operation: contract.Operation) -> model.Template | None:
                 "Python output formats them); use one of those",
                 operation.location,
             )
-        if field.kind == "string":
-            terms.append(getter)
-        elif field.kind.startswith("uint") or field.kind.startswith("fixed"):
-            uses_strconv = True
-            terms.append(f"strconv.FormatUint(uint64({getter}), 10)")
-        else:
-            uses_strconv = True
-            terms.append(f"strconv.FormatInt(int64({getter}), 10)")
-    return model.Template(" + ".join(terms) or '""', uses_strconv)
+        unsigned = field.kind.startswith(("uint", "fixed"))
+        format_ = "" if field.kind == "string" else "FormatUint" if unsigned else "FormatInt"
+        getter = f"Get{_field_go_name(part.field)}"
+        terms.append(model.TemplateTerm(getter=getter, format=format_))
+    return model.Template(tuple(terms))
 
 
 def _field_go_name(field: str) -> str:
