@@ -33,6 +33,7 @@ from temporalio.client import Client
 from temporalio.envconfig import ClientConfig
 from temporalio.service import RPCError, RPCStatusCode
 
+from nexusproto.converter import data_converter
 from orders_payments.local_server import LocalServer, ServerError, start_local_server
 from orders_payments.orders_team import (
     OrderOutcome,
@@ -410,7 +411,10 @@ async def main() -> int:
 
             async def connect(namespace: str) -> Client:
                 settings = {**connect_config, "namespace": namespace}
-                return await Client.connect(**settings)
+                # Both teams' clients (and so their workers) use nexusproto's converter,
+                # as the README tells teams to; a team adding a PayloadCodec replaces it
+                # with dataclasses.replace(data_converter, payload_codec=...).
+                return await Client.connect(**settings, data_converter=data_converter)
 
         else:
             config = DemoConfig()
@@ -423,10 +427,12 @@ async def main() -> int:
                 f"{config.payments_namespace!r}, {config.orders_namespace!r}; "
                 f"log {server.log_path})"
             )
-            shared = await Client.connect(server.target)
+            shared = await Client.connect(server.target, data_converter=data_converter)
 
             async def connect(namespace: str) -> Client:
-                return Client(shared.service_client, namespace=namespace)
+                return Client(
+                    shared.service_client, namespace=namespace, data_converter=data_converter
+                )
 
         ready = time.monotonic()
         serve = wait_for_interrupt if serving_requested() else None

@@ -8,7 +8,9 @@
   adaptation); the response, or the error a caller would get.
 - `environment(handlers=..., workflows=..., activities=...)`: a local Temporal
   server (started once per process and reused), a Nexus endpoint per handler and a
-  worker, for tests that run real workflows.
+  worker, for tests that run real workflows. Its client and worker use
+  `nexusproto.converter.data_converter` unless given `data_converter=` (as the
+  teams' own, with their encrypting codec), and take `interceptors=` and `plugins=`.
 
 The pytest plugin (`nexusproto.pytest_plugin`, registered when `nexusproto` is
 installed) offers `environment` as the `nexus_environment` fixture factory.
@@ -31,16 +33,20 @@ from typing import Any, TypeAlias, TypeVar, Union
 
 import nexusrpc
 import nexusrpc.handler
+import temporalio.client
+import temporalio.worker
 from temporalio.api.nexus.v1 import Endpoint, EndpointSpec, EndpointTarget
 from temporalio.api.operatorservice.v1 import (
     CreateNexusEndpointRequest,
     DeleteNexusEndpointRequest,
 )
 from temporalio.client import Client
+from temporalio.converter import DataConverter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 from typing_extensions import Self
 
+from nexusproto import converter as _converter
 from nexusproto import handler as _handler
 
 __all__ = ["Answer", "Environment", "Fake", "NoInputAnswer", "call", "environment", "shutdown"]
@@ -278,6 +284,9 @@ async def environment(
     handlers: Mapping[str, Any] | None = None,
     workflows: Sequence[type[Any]] = (),
     activities: Sequence[Callable[..., Any]] = (),
+    data_converter: DataConverter = _converter.data_converter,
+    interceptors: Sequence[temporalio.client.Interceptor | temporalio.worker.Interceptor] = (),
+    plugins: Sequence[temporalio.client.Plugin | temporalio.worker.Plugin] = (),
 ) -> AsyncIterator[Environment]:
     """A Temporal server, one Nexus endpoint per handler, and a worker running them all.
 
@@ -289,9 +298,36 @@ async def environment(
     process (the first one starts it); the endpoints and the worker end with
     the block, also when the test fails. Endpoint names are global to the
     server, so environments using the same name must not overlap in time.
+
+    The client (`Environment.client`) and the worker encode payloads with
+    `data_converter`, by default `nexusproto.converter.data_converter`; pass
+    the one the teams deploy (with its `PayloadCodec`, say) to test with it.
+    `interceptors` and `plugins` go to the client, and through it to the worker,
+    as the SDK passes them on; those that are only worker interceptors or
+    plugins go to the worker alone.
     """
     target = await _shared_server()
-    client = await Client.connect(target, namespace="default")
+    client_interceptors = [i for i in interceptors if isinstance(i, temporalio.client.Interceptor)]
+    client_plugins = [p for p in plugins if isinstance(p, temporalio.client.Plugin)]
+    client = await Client.connect(
+        target,
+        namespace="default",
+        data_converter=data_converter,
+        interceptors=client_interceptors,
+        plugins=client_plugins,
+    )
+    # The worker takes the client's worker interceptors and plugins by itself.
+    worker_interceptors = [
+        i
+        for i in interceptors
+        if isinstance(i, temporalio.worker.Interceptor)
+        and not isinstance(i, temporalio.client.Interceptor)
+    ]
+    worker_plugins = [
+        p
+        for p in plugins
+        if isinstance(p, temporalio.worker.Plugin) and not isinstance(p, temporalio.client.Plugin)
+    ]
     task_queue = f"nexusproto-testing-{uuid.uuid4().hex[:12]}"
     created: list[Endpoint] = []
     try:
@@ -313,6 +349,8 @@ async def environment(
             nexus_service_handlers=list((handlers or {}).values()),
             workflows=list(workflows),
             activities=list(activities),
+            interceptors=worker_interceptors,
+            plugins=worker_plugins,
         ):
             yield Environment(client, task_queue, dict.fromkeys(handlers or {}, task_queue))
     finally:

@@ -31,6 +31,11 @@ Without any, `localhost:7233` and namespace "default". Payloads use
 `nexusproto.converter.data_converter`: the SDK's default encoding (proto JSON),
 except that a response holding fields this copy of the contract does not know
 is still read (the handler's contract may be newer), and printed without them.
+`--data-converter MODULE:ATTRIBUTE` (on `call`, `result` and `describe`) names
+another `temporalio.converter.DataConverter` to use instead, importable from
+`PYTHONPATH` or a `--contracts` directory: the teams' own, as one with an
+encrypting `PayloadCodec` (README, "Encryption"). `describe` only checks that it
+loads, so one set of options serves every command.
 
 Exit statuses (each failure is one line on standard error, no traceback):
 
@@ -43,6 +48,7 @@ Exit statuses (each failure is one line on standard error, no traceback):
      7  the server refused the call (unknown endpoint or namespace, permission, ...)
     64  bad arguments: unknown service or operation (close matches listed), unreadable
         or malformed --data, contracts that cannot be imported, bad configuration
+        (as a --data-converter that does not load, or a result it cannot decode)
    130  interrupted (the operation, once started, keeps running)
 """
 
@@ -107,6 +113,12 @@ def _parser() -> argparse.ArgumentParser:
         metavar="DIR|MODULE",
         help="where the generated *_nexus.py modules are: a directory (put on the import "
         "path) or a dotted module name; repeatable",
+    )
+    contracts.add_argument(
+        "--data-converter",
+        metavar="MODULE:ATTRIBUTE",
+        help="the temporalio DataConverter payloads go through, as one with an encrypting "
+        "PayloadCodec (default: nexusproto.converter:data_converter)",
     )
     parser = _Parser(
         prog="nexusproto",
@@ -207,6 +219,8 @@ def main(
         return exit.code if isinstance(exit.code, int) else USAGE
     try:
         contracts = load(options.contracts)
+        # After the contracts: their directories are on the import path.
+        data_converter = _call.load_data_converter(options.data_converter)
         if options.command == "describe":
             return _run_describe(contracts, options.name, options.format, out)
         service, operation = contracts.find(options.name)
@@ -225,6 +239,7 @@ def main(
                 address=options.address,
                 namespace=options.namespace,
                 profile=options.profile,
+                data_converter=data_converter,
             )
             return asyncio.run(
                 _call.result(operation, options.operation_id, settings, stdout=out, stderr=err)
@@ -238,6 +253,7 @@ def main(
             address=options.address,
             namespace=options.namespace,
             profile=options.profile,
+            data_converter=data_converter,
         )
         return asyncio.run(
             _call.call(service, operation, settings, stdout=out, stderr=err, stdin=stdin)

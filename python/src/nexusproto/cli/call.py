@@ -9,6 +9,7 @@ validation, the same payload encoding.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import math
 import re
 import sys
@@ -24,6 +25,7 @@ from google.protobuf import json_format
 from google.protobuf.message import Message
 from temporalio.client import Client, NexusOperationFailureError
 from temporalio.common import NexusOperationExecutionStatus
+from temporalio.converter import DataConverter
 from temporalio.envconfig import ClientConfigProfile
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -64,6 +66,50 @@ class CallSettings:
     address: str | None
     namespace: str | None
     profile: str | None
+    data_converter: DataConverter = converter.data_converter
+    """How payloads are encoded and decoded (`--data-converter`), codec included."""
+
+
+DEFAULT_DATA_CONVERTER = "nexusproto.converter:data_converter"
+
+
+def load_data_converter(spec: str | None) -> DataConverter:
+    """`--data-converter MODULE:ATTRIBUTE`: the importable `DataConverter` it names.
+
+    The attribute may be dotted (`team.settings:TEMPORAL.data_converter`). The
+    module is imported from the import path (`PYTHONPATH`, the `--contracts`
+    directories); None gives `nexusproto.converter.data_converter`.
+    """
+    if spec is None:
+        return converter.data_converter
+    module_name, colon, attribute = spec.partition(":")
+    if not colon or not module_name or not attribute:
+        raise CallError(
+            USAGE,
+            f"--data-converter {spec!r}: expected MODULE:ATTRIBUTE, as in {DEFAULT_DATA_CONVERTER}",
+        )
+    try:
+        found: Any = importlib.import_module(module_name)
+    except Exception as error:  # noqa: BLE001 - any failure of the user's module
+        raise CallError(
+            USAGE,
+            f"--data-converter {spec!r}: cannot import {module_name}: "
+            f"{type(error).__name__}: {_one_line(error)}",
+        ) from None
+    for part in attribute.split("."):
+        try:
+            found = getattr(found, part)
+        except AttributeError:
+            raise CallError(
+                USAGE, f"--data-converter {spec!r}: {module_name} has no attribute {attribute}"
+            ) from None
+    if not isinstance(found, DataConverter):
+        raise CallError(
+            USAGE,
+            f"--data-converter {spec!r} is a {type(found).__name__}, not a "
+            "temporalio.converter.DataConverter",
+        )
+    return found
 
 
 # --- the request --------------------------------------------------------------------------
@@ -148,12 +194,15 @@ def connect_settings(
     return settings
 
 
-async def connect(settings: dict[str, Any]) -> Client:
-    """A client with the evolving-contract converter (see the package documentation)."""
+async def connect(
+    settings: dict[str, Any], data_converter: DataConverter = converter.data_converter
+) -> Client:
+    """A client with `data_converter`: by default the evolving-contract converter
+    (see the package documentation), else the one `--data-converter` names."""
     try:
         # Not Client.connect's own connect_timeout, which temporalio 1.29 lacks.
         return await asyncio.wait_for(
-            Client.connect(**settings, data_converter=converter.data_converter),
+            Client.connect(**settings, data_converter=data_converter),
             timeout=CONNECT_TIMEOUT.total_seconds(),
         )
     except asyncio.TimeoutError:
@@ -205,7 +254,8 @@ async def call(
     client = await connect(
         connect_settings(
             address=settings.address, namespace=settings.namespace, profile=settings.profile
-        )
+        ),
+        settings.data_converter,
     )
     options: callers.StandaloneCallOptions = {
         "id": settings.operation_id or callers.new_operation_id()
@@ -240,7 +290,8 @@ async def result(
     client = await connect(
         connect_settings(
             address=settings.address, namespace=settings.namespace, profile=settings.profile
-        )
+        ),
+        settings.data_converter,
     )
     handle = client.get_nexus_operation_handle(operation_id, operation=operation.definition)
     return await _wait(client, handle, stdout=stdout, stderr=stderr)
@@ -254,6 +305,13 @@ async def _wait(client: Client, handle: Any, *, stdout: TextIO, stderr: TextIO) 
         result = await handle.result()
     except NexusOperationFailureError as error:
         raise await _operation_failure(error.cause, handle, attempts) from None
+    except KeyError as error:  # the SDK's "Unknown payload encoding ..."
+        reason = error.args[0] if error.args else error
+        raise CallError(
+            USAGE,
+            f"cannot read the result of operation {handle.operation_id}: {_one_line(reason)} "
+            "(are payloads encrypted? pass the teams' converter with --data-converter)",
+        ) from None
     except RPCError as error:
         raise _rpc_failure(error, "cannot get the result", client) from None
     finally:
