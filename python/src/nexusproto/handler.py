@@ -21,6 +21,9 @@ subclass, when the class statement runs:
    `temporalio.nexus.workflow_run_operation`.
 4. `nexusrpc.handler.service_handler(service=...)` is applied to the subclass.
 
+The wrapper also records per-operation metrics on the SDK's Nexus metric
+meter when the worker's runtime has metrics configured (`nexusproto.metrics`).
+
 A subclass meant to be subclassed again passes `abstract=True` and is left
 alone; its own subclasses are bound as above.
 """
@@ -29,6 +32,7 @@ from __future__ import annotations
 
 import abc
 import inspect
+import time
 import typing
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -38,7 +42,7 @@ import nexusrpc
 import temporalio.nexus
 from google.protobuf import empty_pb2
 
-from nexusproto import validation
+from nexusproto import metrics, validation
 
 __all__ = ["ServiceHandler", "operation", "workflow_run"]
 
@@ -166,15 +170,21 @@ def _wrap(
     check_request = spec.validate_request
     check_response = spec.validate_response
 
-    if spec.kind == "sync":
+    kind = spec.kind
 
-        async def start(self: Any, ctx: Any, input: Any) -> Any:
+    def checked_request(input: Any, meter: Any) -> None:
+        try:
             _check_request_type(input, op, service_name, takes_request)
             if check_request:
                 validation.check_request(input, service=service_name, operation=op.name)
-            result = await (
-                implementation(self, ctx, input) if takes_request else implementation(self, ctx)
-            )
+        except nexusrpc.HandlerError:
+            if meter is not None:
+                metrics.request_invalid(meter)
+            raise
+
+    if spec.kind == "sync":
+
+        def checked_response(result: Any) -> Any:
             if returns_empty:
                 # google.protobuf.Empty travels as no payload; an Empty message
                 # returned anyway is the same answer.
@@ -187,7 +197,19 @@ def _wrap(
                 validation.check_response(result, service=service_name, operation=op.name)
             return result
 
-        start.__annotations__ = {
+        async def run(self: Any, ctx: Any, input: Any, meter: Any) -> Any:
+            checked_request(input, meter)
+            result = await (
+                implementation(self, ctx, input) if takes_request else implementation(self, ctx)
+            )
+            try:
+                return checked_response(result)
+            except nexusrpc.HandlerError:
+                if meter is not None:
+                    metrics.response_invalid(meter)
+                raise
+
+        start_annotations: dict[str, Any] = {
             "ctx": nexusrpc.handler.StartOperationContext,
             "input": op.input_type,
             "return": op.output_type,
@@ -195,21 +217,38 @@ def _wrap(
         decorate: Callable[[Any], Any] = nexusrpc.handler.sync_operation(name=op.name)
     else:
 
-        async def start(self: Any, ctx: Any, input: Any) -> Any:
-            _check_request_type(input, op, service_name, takes_request)
-            if check_request:
-                validation.check_request(input, service=service_name, operation=op.name)
+        async def run(self: Any, ctx: Any, input: Any, meter: Any) -> Any:
+            checked_request(input, meter)
             if takes_request:
                 return await implementation(self, ctx, input)
             return await implementation(self, ctx)
 
-        start.__annotations__ = {
+        start_annotations = {
             "ctx": temporalio.nexus.WorkflowRunOperationContext,
             "input": op.input_type,
             "return": temporalio.nexus.WorkflowHandle[op.output_type],  # type: ignore[name-defined]
         }
         decorate = temporalio.nexus.workflow_run_operation(name=op.name)
 
+    async def start(self: Any, ctx: Any, input: Any) -> Any:
+        meter = metrics.meter()
+        if meter is None:  # no metrics configured: nothing else to do
+            return await run(self, ctx, input, None)
+        metrics.started(meter, kind)
+        began = time.perf_counter()
+        try:
+            result = await run(self, ctx, input, meter)
+        except BaseException as error:
+            metrics.failed(meter, kind, error)
+            if kind == "sync":
+                metrics.sync_latency(meter, time.perf_counter() - began, "failed")
+            raise
+        metrics.succeeded(meter, kind)
+        if kind == "sync":
+            metrics.sync_latency(meter, time.perf_counter() - began, "succeeded")
+        return result
+
+    start.__annotations__ = start_annotations
     start.__name__ = op.method_name
     start.__qualname__ = f"{getattr(implementation, '__qualname__', op.method_name)}"
     start.__doc__ = implementation.__doc__
