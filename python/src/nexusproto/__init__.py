@@ -21,6 +21,8 @@ needs to. What it holds:
   `nexusproto` command (`nexusproto.cli`: `describe`, `call`) is built on them.
 - `nexusproto.converter`: proto JSON that ignores unknown fields, for
   contracts that evolve.
+- `nexusproto.tracing`: a client interceptor that carries the current trace
+  context on standalone Nexus starts (needs the `opentelemetry` extra).
 - The modules of the option protos: `nexusproto.v1.options_pb2`, and the
   standard annotations as `nexusannotations.v1.options_pb2`.
 """
