@@ -1924,6 +1924,6 @@ def test_random_contracts_give_located_errors_or_gofmt_clean_go(
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(file.content)
     result = subprocess.run(
-        [str(gofmt), "-l", "-e", str(root)], capture_output=True, text=True, check=False
+        [str(gofmt), "-d", "-e", str(root)], capture_output=True, text=True, check=False
     )
     assert result.returncode == 0 and result.stdout == "", result.stdout + result.stderr

@@ -146,7 +146,8 @@ class GoFile:
         holds no NUL and no byte order mark, so control characters are written as
         escapes (`\\x00`), as a Go string would show them."""
         for line in text.splitlines() or [""]:
-            line = _CONTROL.sub(_escaped, line)
+            # gofmt turns doubled quotes into typographic ones in doc comments.
+            line = _CONTROL.sub(_escaped, line).replace("``", "\u201c").replace("''", "\u201d")
             self.line(f"// {line}".rstrip() if line.strip() else "//")
 
     def render(self, header: list[str], package: str) -> str:
@@ -195,12 +196,12 @@ def doc_text(text: str, after_paragraph: bool = False) -> str:
     turning indented lines into code blocks or lists and heading-like lines into
     `# Heading`s. Proto comments are prose, so their lines lose their indentation
     and runs of blank lines become one; a line gofmt would read as a heading is
-    written as the heading it would become, and doubled quotes (` `` ` and `''`) as
-    the typographic quotes gofmt makes of them. `after_paragraph`: the text follows
+    written as the heading it would become (`GoFile.comment` writes doubled quotes
+    as the typographic ones gofmt makes of them). `after_paragraph`: the text follows
     another paragraph of the same comment, so its first line may be a heading too."""
     lines: list[str] = [""] if after_paragraph else []
     for line in text.splitlines():
-        line = line.strip().replace("``", "\u201c").replace("''", "\u201d")
+        line = line.strip()
         if line or (lines and lines[-1]):
             lines.append(line)
     while lines and not lines[-1]:
