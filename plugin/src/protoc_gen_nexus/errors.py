@@ -16,6 +16,10 @@ class Location:
             return self.file
         return f"{self.file}:{self.line}:{self.column}"
 
+    def on_line(self) -> str:
+        """` (line N)`, for naming the other element of a clash; nothing without a line."""
+        return f" (line {self.line})" if self.line else ""
+
 
 class GenerationError(Exception):
     """A problem in the input that the user must fix; becomes CodeGeneratorResponse.error."""

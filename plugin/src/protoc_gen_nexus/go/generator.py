@@ -50,7 +50,7 @@ def generate_file(file: model.File) -> str:
         for message in (operation.input, operation.output)
         if message.ident is not None and message.ident.package is not None
     ]
-    go = GoFile(file.import_path, imports, _declared(file))
+    go = GoFile(file.import_path, imports, file.declared)
     for service in file.services:
         _names(go, service)
         _references(go, service)
@@ -66,32 +66,6 @@ def generate_file(file: model.File) -> str:
         f"// source: {file.contract.proto_path}",
     ]
     return go.render(header, file.package)
-
-
-def _declared(file: model.File) -> list[str]:
-    names = []
-    for service in file.services:
-        names += [
-            service.name_constant,
-            service.endpoint_constant,
-            service.handler,
-            service.unimplemented,
-            service.constructor,
-            service.workflow_client,
-            service.workflow_client_constructor,
-            service.standalone_client,
-            service.standalone_client_constructor,
-        ]
-        for operation in service.operations:
-            names += [
-                operation.name_constant,
-                operation.timeout_constant,
-                operation.reference,
-                operation.call_contract,
-            ]
-    for workflow in file.workflows:
-        names += [workflow.name_constant, workflow.function_type, workflow.register]
-    return [name for name in names if name]
 
 
 # Comments ------------------------------------------------------------------------

@@ -97,3 +97,5 @@ class File:
     package: str
     services: tuple[Service, ...]
     workflows: tuple[Workflow, ...]
+    declared: tuple[str, ...]
+    """Every package-level name the file declares (import names avoid them)."""

@@ -65,11 +65,19 @@ class _Packages:
         self._mapped = parameters.import_paths
         self._declared: dict[str, dict[str, str]] = {}
         self._by_import_path: dict[str, list[str]] | None = None
+        self._imports: dict[str, GoImport] = {}
 
     def _go_package(self, proto_file: str) -> str:
         return self._mapped.get(proto_file) or self._files[proto_file].options.go_package
 
     def of(self, proto_file: str, location: Location) -> GoImport:
+        """The Go package of a file's generated code, decided once per file."""
+        found = self._imports.get(proto_file)
+        if found is None:
+            found = self._imports[proto_file] = self._import_of(proto_file, location)
+        return found
+
+    def _import_of(self, proto_file: str, location: Location) -> GoImport:
         go_package = self._go_package(proto_file)
         if not go_package:
             raise GenerationError(
@@ -141,6 +149,7 @@ def _file(file: contract.File, packages: _Packages, parameters: Parameters) -> m
         package=own.name,
         services=services,
         workflows=workflows,
+        declared=names.declared(),
     )
 
 
@@ -151,6 +160,10 @@ class _Names:
         self._proto_file = proto_file
         self._protoc_gen_go = declared_by_protoc_gen_go
         self._taken: dict[str, str] = {}
+
+    def declared(self) -> tuple[str, ...]:
+        """Every package-level name the file declares, in the order taken."""
+        return tuple(self._taken)
 
     def take(self, name: str, owner: str, location: Location) -> str:
         declaring = self._protoc_gen_go.get(name)

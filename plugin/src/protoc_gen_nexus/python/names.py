@@ -11,13 +11,8 @@ checks all. (Wire names are the language-neutral resolver's to check.)
 
 from collections.abc import Iterator
 
-from protoc_gen_nexus.errors import GenerationError, Location
+from protoc_gen_nexus.errors import GenerationError
 from protoc_gen_nexus.python import model, naming
-
-
-def _on_line(location: Location) -> str:
-    """` (line N)` for naming the other element of a clash; nothing when no line is known."""
-    return f" (line {location.line})" if location.line else ""
 
 
 def _client_members(operation: model.Operation) -> Iterator[tuple[str, str]]:
@@ -47,7 +42,7 @@ def check_operations(service_name: str, operations: list[model.Operation]) -> No
             if owner is not operation:
                 raise GenerationError(
                     f"{service_name}.{operation.method_name} and {service_name}."
-                    f"{owner.method_name}{_on_line(owner.location)} both generate the "
+                    f"{owner.method_name}{owner.location.on_line()} both generate the "
                     f"Python name {python_name!r} ({what}); rename one of the methods",
                     operation.location,
                 )
@@ -84,7 +79,7 @@ def check_module_names(services: list[model.Service]) -> None:
             if other_service is not None:
                 raise GenerationError(
                     f"services {service.proto_name} and {other_service.proto_name}"
-                    f"{_on_line(other_service.location)} both generate the Python class "
+                    f"{other_service.location.on_line()} both generate the Python class "
                     f"{name!r}; rename one of them or move it to another file",
                     service.location,
                 )

@@ -209,11 +209,10 @@ def _check_wire_names_unique(service_name: str, operations: list[model.Operation
     for operation in operations:
         other = by_wire.setdefault(operation.name, operation)
         if other is not operation:
-            line = f" (line {other.location.line})" if other.location.line else ""
             raise GenerationError(
                 f"{service_name}.{operation.method_name} and {service_name}.{other.method_name}"
-                f"{line} both have the Nexus operation name {operation.name!r}; give one a "
-                "distinct (nexusannotations.v1.operation).name",
+                f"{other.location.on_line()} both have the Nexus operation name "
+                f"{operation.name!r}; give one a distinct (nexusannotations.v1.operation).name",
                 operation.location,
             )
 
