@@ -34,8 +34,17 @@ is still read (the handler's contract may be newer), and printed without them.
 `--data-converter MODULE:ATTRIBUTE` (on `call`, `result` and `describe`) names
 another `temporalio.converter.DataConverter` to use instead, importable from
 `PYTHONPATH` or a `--contracts` directory: the teams' own, as one with an
-encrypting `PayloadCodec` (README, "Encryption"). `describe` only checks that it
-loads, so one set of options serves every command.
+encrypting `PayloadCodec` (README, "Encryption"). `--interceptor` and `--plugin`
+(repeatable, `MODULE:ATTRIBUTE` naming an instance or a class made with no
+arguments) add `temporalio.client` interceptors and plugins to the connection.
+`describe` only checks that these load, so one set of options serves every command.
+
+Tracing: with OpenTelemetry installed (the `opentelemetry` extra), `call` carries
+the trace context to the handler (`nexusproto.tracing.TracingInterceptor`) and
+continues the trace named by `TRACEPARENT` and `TRACESTATE` in the environment
+(W3C trace context, as a script or CI job passes it on), so the handler's span
+joins the caller's trace. Spans of the CLI itself are recorded only if a
+`--plugin` or `--interceptor` sets up a tracer provider.
 
 Exit statuses (each failure is one line on standard error, no traceback):
 
@@ -56,6 +65,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from collections.abc import Sequence
 from typing import NoReturn, TextIO
@@ -119,6 +129,22 @@ def _parser() -> argparse.ArgumentParser:
         metavar="MODULE:ATTRIBUTE",
         help="the temporalio DataConverter payloads go through, as one with an encrypting "
         "PayloadCodec (default: nexusproto.converter:data_converter)",
+    )
+    contracts.add_argument(
+        "--interceptor",
+        action="append",
+        default=[],
+        metavar="MODULE:ATTRIBUTE",
+        help="a temporalio client interceptor (an instance, or a class made with no "
+        "arguments) the connection uses; repeatable",
+    )
+    contracts.add_argument(
+        "--plugin",
+        action="append",
+        default=[],
+        metavar="MODULE:ATTRIBUTE",
+        help="a temporalio client plugin (an instance, or a class made with no arguments) "
+        "the connection uses; repeatable",
     )
     parser = _Parser(
         prog="nexusproto",
@@ -221,6 +247,8 @@ def main(
         contracts = load(options.contracts)
         # After the contracts: their directories are on the import path.
         data_converter = _call.load_data_converter(options.data_converter)
+        interceptors, trace = _call.traced(_call.load_interceptors(options.interceptor), os.environ)
+        plugins = _call.load_plugins(options.plugin)
         if options.command == "describe":
             return _run_describe(contracts, options.name, options.format, out)
         service, operation = contracts.find(options.name)
@@ -240,10 +268,13 @@ def main(
                 namespace=options.namespace,
                 profile=options.profile,
                 data_converter=data_converter,
+                interceptors=interceptors,
+                plugins=plugins,
             )
-            return asyncio.run(
-                _call.result(operation, options.operation_id, settings, stdout=out, stderr=err)
-            )
+            with trace:
+                return asyncio.run(
+                    _call.result(operation, options.operation_id, settings, stdout=out, stderr=err)
+                )
         settings = CallSettings(
             data=options.data,
             endpoint=options.endpoint,
@@ -254,10 +285,13 @@ def main(
             namespace=options.namespace,
             profile=options.profile,
             data_converter=data_converter,
+            interceptors=interceptors,
+            plugins=plugins,
         )
-        return asyncio.run(
-            _call.call(service, operation, settings, stdout=out, stderr=err, stdin=stdin)
-        )
+        with trace:
+            return asyncio.run(
+                _call.call(service, operation, settings, stdout=out, stderr=err, stdin=stdin)
+            )
     except (ContractError, UnknownNameError) as error:
         print(f"nexusproto: {error}", file=err)
         return USAGE

@@ -9,11 +9,12 @@ validation, the same payload encoding.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
 import math
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -23,7 +24,7 @@ import nexusrpc
 import temporalio.exceptions
 from google.protobuf import json_format
 from google.protobuf.message import Message
-from temporalio.client import Client, NexusOperationFailureError
+from temporalio.client import Client, Interceptor, NexusOperationFailureError, Plugin
 from temporalio.common import NexusOperationExecutionStatus
 from temporalio.converter import DataConverter
 from temporalio.envconfig import ClientConfigProfile
@@ -68,9 +69,39 @@ class CallSettings:
     profile: str | None
     data_converter: DataConverter = converter.data_converter
     """How payloads are encoded and decoded (`--data-converter`), codec included."""
+    interceptors: tuple[Interceptor, ...] = ()
+    """Client interceptors (`--interceptor`), tracing's included."""
+    plugins: tuple[Plugin, ...] = ()
+    """Client plugins (`--plugin`)."""
 
 
 DEFAULT_DATA_CONVERTER = "nexusproto.converter:data_converter"
+
+
+def _named(option: str, spec: str) -> Any:
+    """The object `spec` (`MODULE:ATTRIBUTE`, the attribute possibly dotted) names."""
+    module_name, colon, attribute = spec.partition(":")
+    if not colon or not module_name or not attribute:
+        raise CallError(
+            USAGE,
+            f"{option} {spec!r}: expected MODULE:ATTRIBUTE, as in {DEFAULT_DATA_CONVERTER}",
+        )
+    try:
+        found: Any = importlib.import_module(module_name)
+    except Exception as error:  # noqa: BLE001 - any failure of the user's module
+        raise CallError(
+            USAGE,
+            f"{option} {spec!r}: cannot import {module_name}: "
+            f"{type(error).__name__}: {_one_line(error)}",
+        ) from None
+    for part in attribute.split("."):
+        try:
+            found = getattr(found, part)
+        except AttributeError:
+            raise CallError(
+                USAGE, f"{option} {spec!r}: {module_name} has no attribute {attribute}"
+            ) from None
+    return found
 
 
 def load_data_converter(spec: str | None) -> DataConverter:
@@ -82,27 +113,7 @@ def load_data_converter(spec: str | None) -> DataConverter:
     """
     if spec is None:
         return converter.data_converter
-    module_name, colon, attribute = spec.partition(":")
-    if not colon or not module_name or not attribute:
-        raise CallError(
-            USAGE,
-            f"--data-converter {spec!r}: expected MODULE:ATTRIBUTE, as in {DEFAULT_DATA_CONVERTER}",
-        )
-    try:
-        found: Any = importlib.import_module(module_name)
-    except Exception as error:  # noqa: BLE001 - any failure of the user's module
-        raise CallError(
-            USAGE,
-            f"--data-converter {spec!r}: cannot import {module_name}: "
-            f"{type(error).__name__}: {_one_line(error)}",
-        ) from None
-    for part in attribute.split("."):
-        try:
-            found = getattr(found, part)
-        except AttributeError:
-            raise CallError(
-                USAGE, f"--data-converter {spec!r}: {module_name} has no attribute {attribute}"
-            ) from None
+    found = _named("--data-converter", spec)
     if not isinstance(found, DataConverter):
         raise CallError(
             USAGE,
@@ -110,6 +121,89 @@ def load_data_converter(spec: str | None) -> DataConverter:
             "temporalio.converter.DataConverter",
         )
     return found
+
+
+def _instance(option: str, spec: str, kind: type[Any], kind_name: str) -> Any:
+    """What `spec` names: an instance of `kind`, or a class of it made with no arguments."""
+    found = _named(option, spec)
+    if isinstance(found, type) and issubclass(found, kind):
+        try:
+            found = found()
+        except Exception as error:  # noqa: BLE001 - any failure of the user's class
+            raise CallError(
+                USAGE,
+                f"{option} {spec!r}: {found.__name__}() failed: "
+                f"{type(error).__name__}: {_one_line(error)}",
+            ) from None
+    if isinstance(found, type):
+        raise CallError(
+            USAGE, f"{option} {spec!r} is the class {found.__name__}, not a {kind_name} class"
+        )
+    if not isinstance(found, kind):
+        raise CallError(
+            USAGE,
+            f"{option} {spec!r} is a {type(found).__name__}, "
+            f"not a {kind_name} (nor a class of one)",
+        )
+    return found
+
+
+def load_interceptors(specs: Sequence[str]) -> tuple[Interceptor, ...]:
+    """`--interceptor MODULE:ATTRIBUTE` (repeatable): client interceptors, as instances
+    or classes made with no arguments, in the order given."""
+    return tuple(
+        _instance("--interceptor", spec, Interceptor, "temporalio.client.Interceptor")
+        for spec in specs
+    )
+
+
+def load_plugins(specs: Sequence[str]) -> tuple[Plugin, ...]:
+    """`--plugin MODULE:ATTRIBUTE` (repeatable): client plugins, as instances or
+    classes made with no arguments, in the order given."""
+    return tuple(_instance("--plugin", spec, Plugin, "temporalio.client.Plugin") for spec in specs)
+
+
+# --- trace context ------------------------------------------------------------------------
+
+
+def traced(
+    interceptors: tuple[Interceptor, ...], environ: Mapping[str, str]
+) -> tuple[tuple[Interceptor, ...], contextlib.AbstractContextManager[object]]:
+    """The interceptors `call` connects with, and the trace context it runs in.
+
+    With OpenTelemetry installed (nexusproto's `opentelemetry` extra), the call
+    carries the trace context to the handler: `nexusproto.tracing.TracingInterceptor`
+    is added unless one is given, and the call continues the trace that
+    `TRACEPARENT` (and `TRACESTATE`) name in the environment, as a script or a CI
+    job passes it on. Spans are recorded only where a tracer provider is set up
+    (a `--plugin` can do that); the context goes on either way.
+    """
+    try:
+        import opentelemetry.propagate
+
+        from nexusproto.tracing import TracingInterceptor
+    except ImportError:
+        return interceptors, contextlib.nullcontext()
+    if not any(isinstance(i, TracingInterceptor) for i in interceptors):
+        interceptors = (*interceptors, TracingInterceptor())
+    carrier = {
+        key.lower(): value for key in ("TRACEPARENT", "TRACESTATE") if (value := environ.get(key))
+    }
+    if not carrier:
+        return interceptors, contextlib.nullcontext()
+    context = opentelemetry.propagate.extract(carrier)
+    return interceptors, _attached(context)
+
+
+@contextlib.contextmanager
+def _attached(context: Any) -> Iterator[None]:
+    import opentelemetry.context
+
+    token = opentelemetry.context.attach(context)
+    try:
+        yield
+    finally:
+        opentelemetry.context.detach(token)
 
 
 # --- the request --------------------------------------------------------------------------
@@ -195,14 +289,24 @@ def connect_settings(
 
 
 async def connect(
-    settings: dict[str, Any], data_converter: DataConverter = converter.data_converter
+    settings: dict[str, Any],
+    data_converter: DataConverter = converter.data_converter,
+    *,
+    interceptors: Sequence[Interceptor] = (),
+    plugins: Sequence[Plugin] = (),
 ) -> Client:
     """A client with `data_converter`: by default the evolving-contract converter
-    (see the package documentation), else the one `--data-converter` names."""
+    (see the package documentation), else the one `--data-converter` names; and
+    the `--interceptor`s and `--plugin`s."""
     try:
         # Not Client.connect's own connect_timeout, which temporalio 1.29 lacks.
         return await asyncio.wait_for(
-            Client.connect(**settings, data_converter=data_converter),
+            Client.connect(
+                **settings,
+                data_converter=data_converter,
+                interceptors=interceptors,
+                plugins=plugins,
+            ),
             timeout=CONNECT_TIMEOUT.total_seconds(),
         )
     except asyncio.TimeoutError:
@@ -256,6 +360,8 @@ async def call(
             address=settings.address, namespace=settings.namespace, profile=settings.profile
         ),
         settings.data_converter,
+        interceptors=settings.interceptors,
+        plugins=settings.plugins,
     )
     options: callers.StandaloneCallOptions = {
         "id": settings.operation_id or callers.new_operation_id()
@@ -292,6 +398,8 @@ async def result(
             address=settings.address, namespace=settings.namespace, profile=settings.profile
         ),
         settings.data_converter,
+        interceptors=settings.interceptors,
+        plugins=settings.plugins,
     )
     handle = client.get_nexus_operation_handle(operation_id, operation=operation.definition)
     return await _wait(client, handle, stdout=stdout, stderr=stderr)
