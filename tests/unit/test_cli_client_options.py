@@ -1,6 +1,8 @@
-"""The client options of `nexusproto call`, `result` and `describe`: `--data-converter`,
-`--interceptor` and `--plugin` (MODULE:ATTRIBUTE), what each loads, the one-line errors
-(exit 64) when it cannot, and the trace context `call` runs in. No server (the end-to-end
+"""Client options named once (`nexusproto.configuration`) and on the command line of
+`nexusproto call`, `result` and `describe`: `--data-converter`, `--interceptor` and
+`--plugin` (MODULE:ATTRIBUTE), else `NEXUSPROTO_DATA_CONVERTER`, `NEXUSPROTO_INTERCEPTORS`
+and `NEXUSPROTO_PLUGINS`; what each loads, the one-line errors (exit 64) when it cannot,
+and the trace context `call` runs in. No server (the end-to-end
 uses: an encrypting codec in tests/e2e/test_encryption.py, TRACEPARENT in
 tests/e2e/test_tracing.py)."""
 
@@ -20,13 +22,14 @@ import pytest
 import temporalio.client
 import temporalio.worker
 from nexusproto.cli import USAGE, main
-from nexusproto.cli.call import (
-    CallError,
-    CallSettings,
+from nexusproto.cli.call import CallError, CallSettings, client_options, traced
+from nexusproto.configuration import (
+    ClientOptions,
+    ConfigurationError,
+    from_environment,
     load_data_converter,
     load_interceptors,
     load_plugins,
-    traced,
 )
 from nexusproto.tracing import TracingInterceptor
 from temporalio.converter import DataConverter
@@ -86,7 +89,10 @@ def test_the_default_is_nexusprotos_converter() -> None:
         nexusproto.converter.data_converter
     )
     settings = CallSettings(None, None, None, None, True, None, None, None)
-    assert settings.data_converter is nexusproto.converter.data_converter
+    assert settings.client.data_converter is nexusproto.converter.data_converter
+    assert from_environment({}) == ClientOptions(
+        nexusproto.converter.data_converter, (), ()
+    )
 
 
 def test_a_module_attribute_dotted_or_not(team_module: types.ModuleType) -> None:
@@ -115,10 +121,13 @@ def test_a_module_attribute_dotted_or_not(team_module: types.ModuleType) -> None
 def test_what_cannot_be_loaded_is_a_usage_error(
     team_module: types.ModuleType, spec: str, message: str
 ) -> None:
-    with pytest.raises(CallError) as refused:
+    with pytest.raises(ConfigurationError, match="--data-converter") as refused:
         load_data_converter(spec)
-    assert refused.value.status == USAGE
     assert message in str(refused.value)
+    with pytest.raises(CallError) as refused_by_cli:
+        client_options(data_converter=spec, environ={})
+    assert refused_by_cli.value.status == USAGE
+    assert message in str(refused_by_cli.value)
 
     out, err = io.StringIO(), io.StringIO()
     status = main(
@@ -200,10 +209,10 @@ def test_interceptors_and_plugins_that_cannot_be_loaded_are_usage_errors(
 
 def test_call_carries_the_trace_context_of_traceparent() -> None:
     given = Counting()
-    interceptors, trace = traced(
-        (given,), {"TRACEPARENT": f"00-{TRACE_ID}-{PARENT_ID}-01"}
+    options, trace = traced(
+        ClientOptions(interceptors=(given,)), {"TRACEPARENT": f"00-{TRACE_ID}-{PARENT_ID}-01"}
     )
-    first, added = interceptors
+    first, added = options.interceptors
     assert first is given
     assert isinstance(added, TracingInterceptor)
     with trace:
@@ -216,7 +225,7 @@ def test_call_carries_the_trace_context_of_traceparent() -> None:
 
 def test_without_traceparent_a_call_starts_no_trace_and_keeps_a_given_tracer() -> None:
     mine = TracingInterceptor()
-    interceptors, trace = traced((mine,), {})
-    assert interceptors == (mine,)
+    options, trace = traced(ClientOptions(interceptors=(mine,)), {})
+    assert options.interceptors == (mine,)
     with trace:
         assert not opentelemetry.trace.get_current_span().get_span_context().is_valid

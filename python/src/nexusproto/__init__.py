@@ -21,6 +21,8 @@ needs to. What it holds:
   `nexusproto` command (`nexusproto.cli`: `describe`, `call`) is built on them.
 - `nexusproto.converter`: proto JSON that ignores unknown fields, for
   contracts that evolve.
+- `nexusproto.configuration`: the converter, interceptors and plugins a team
+  names once (`NEXUSPROTO_DATA_CONVERTER`, ...) for every client it connects.
 - `nexusproto.tracing`: a client interceptor that carries the current trace
   context on standalone Nexus starts (needs the `opentelemetry` extra).
 - The modules of the option protos: `nexusproto.v1.options_pb2`, and the

@@ -37,7 +37,10 @@ another `temporalio.converter.DataConverter` to use instead, importable from
 encrypting `PayloadCodec` (README, "Encryption"). `--interceptor` and `--plugin`
 (repeatable, `MODULE:ATTRIBUTE` naming an instance or a class made with no
 arguments) add `temporalio.client` interceptors and plugins to the connection.
-`describe` only checks that these load, so one set of options serves every command.
+Without these options, `NEXUSPROTO_DATA_CONVERTER`, `NEXUSPROTO_INTERCEPTORS` and
+`NEXUSPROTO_PLUGINS` (comma-separated) name them, as for every entry point (see
+`nexusproto.configuration`). `describe` only checks that these load, so one set of
+options serves every command.
 
 Tracing: with OpenTelemetry installed (the `opentelemetry` extra), `call` carries
 the trace context to the handler (`nexusproto.tracing.TracingInterceptor`) and
@@ -128,7 +131,8 @@ def _parser() -> argparse.ArgumentParser:
         "--data-converter",
         metavar="MODULE:ATTRIBUTE",
         help="the temporalio DataConverter payloads go through, as one with an encrypting "
-        "PayloadCodec (default: nexusproto.converter:data_converter)",
+        "PayloadCodec (default: $NEXUSPROTO_DATA_CONVERTER, else "
+        "nexusproto.converter:data_converter)",
     )
     contracts.add_argument(
         "--interceptor",
@@ -136,7 +140,7 @@ def _parser() -> argparse.ArgumentParser:
         default=[],
         metavar="MODULE:ATTRIBUTE",
         help="a temporalio client interceptor (an instance, or a class made with no "
-        "arguments) the connection uses; repeatable",
+        "arguments) the connection uses; repeatable (default: $NEXUSPROTO_INTERCEPTORS)",
     )
     contracts.add_argument(
         "--plugin",
@@ -144,7 +148,7 @@ def _parser() -> argparse.ArgumentParser:
         default=[],
         metavar="MODULE:ATTRIBUTE",
         help="a temporalio client plugin (an instance, or a class made with no arguments) "
-        "the connection uses; repeatable",
+        "the connection uses; repeatable (default: $NEXUSPROTO_PLUGINS)",
     )
     parser = _Parser(
         prog="nexusproto",
@@ -246,9 +250,14 @@ def main(
     try:
         contracts = load(options.contracts)
         # After the contracts: their directories are on the import path.
-        data_converter = _call.load_data_converter(options.data_converter)
-        interceptors, trace = _call.traced(_call.load_interceptors(options.interceptor), os.environ)
-        plugins = _call.load_plugins(options.plugin)
+        client, trace = _call.traced(
+            _call.client_options(
+                data_converter=options.data_converter,
+                interceptors=options.interceptor,
+                plugins=options.plugin,
+            ),
+            os.environ,
+        )
         if options.command == "describe":
             return _run_describe(contracts, options.name, options.format, out)
         service, operation = contracts.find(options.name)
@@ -267,9 +276,7 @@ def main(
                 address=options.address,
                 namespace=options.namespace,
                 profile=options.profile,
-                data_converter=data_converter,
-                interceptors=interceptors,
-                plugins=plugins,
+                client=client,
             )
             with trace:
                 return asyncio.run(
@@ -284,9 +291,7 @@ def main(
             address=options.address,
             namespace=options.namespace,
             profile=options.profile,
-            data_converter=data_converter,
-            interceptors=interceptors,
-            plugins=plugins,
+            client=client,
         )
         with trace:
             return asyncio.run(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib
+import dataclasses
 import math
 import re
 import sys
@@ -24,13 +24,13 @@ import nexusrpc
 import temporalio.exceptions
 from google.protobuf import json_format
 from google.protobuf.message import Message
-from temporalio.client import Client, Interceptor, NexusOperationFailureError, Plugin
+from temporalio.client import Client, NexusOperationFailureError
 from temporalio.common import NexusOperationExecutionStatus
-from temporalio.converter import DataConverter
 from temporalio.envconfig import ClientConfigProfile
 from temporalio.service import RPCError, RPCStatusCode
 
-from nexusproto import callers, converter, messages, validation
+from nexusproto import callers, configuration, messages, validation
+from nexusproto.configuration import ClientOptions
 from nexusproto.contracts import Operation, Service, start_standalone
 from nexusproto.messages import DataError
 
@@ -46,6 +46,8 @@ USAGE = 64
 DEFAULT_ADDRESS = "localhost:7233"
 """Where the `temporal` CLI and the SDKs look when nothing is configured."""
 CONNECT_TIMEOUT = timedelta(seconds=10)
+DEFAULT_OPTIONS = ClientOptions()
+"""nexusproto's converter, no interceptors, no plugins."""
 
 
 class CallError(Exception):
@@ -67,109 +69,38 @@ class CallSettings:
     address: str | None
     namespace: str | None
     profile: str | None
-    data_converter: DataConverter = converter.data_converter
-    """How payloads are encoded and decoded (`--data-converter`), codec included."""
-    interceptors: tuple[Interceptor, ...] = ()
-    """Client interceptors (`--interceptor`), tracing's included."""
-    plugins: tuple[Plugin, ...] = ()
-    """Client plugins (`--plugin`)."""
+    client: ClientOptions = DEFAULT_OPTIONS
+    """Converter (codec included), interceptors (tracing's included) and plugins."""
 
 
-DEFAULT_DATA_CONVERTER = "nexusproto.converter:data_converter"
-
-
-def _named(option: str, spec: str) -> Any:
-    """The object `spec` (`MODULE:ATTRIBUTE`, the attribute possibly dotted) names."""
-    module_name, colon, attribute = spec.partition(":")
-    if not colon or not module_name or not attribute:
-        raise CallError(
-            USAGE,
-            f"{option} {spec!r}: expected MODULE:ATTRIBUTE, as in {DEFAULT_DATA_CONVERTER}",
-        )
+def client_options(
+    *,
+    data_converter: str | None = None,
+    interceptors: Sequence[str] = (),
+    plugins: Sequence[str] = (),
+    environ: Mapping[str, str] | None = None,
+) -> ClientOptions:
+    """The converter, interceptors and plugins the command connects with: those the
+    options name, else those of `NEXUSPROTO_DATA_CONVERTER`, `NEXUSPROTO_INTERCEPTORS`
+    and `NEXUSPROTO_PLUGINS` (see `nexusproto.configuration`)."""
     try:
-        found: Any = importlib.import_module(module_name)
-    except Exception as error:  # noqa: BLE001 - any failure of the user's module
-        raise CallError(
-            USAGE,
-            f"{option} {spec!r}: cannot import {module_name}: "
-            f"{type(error).__name__}: {_one_line(error)}",
-        ) from None
-    for part in attribute.split("."):
-        try:
-            found = getattr(found, part)
-        except AttributeError:
-            raise CallError(
-                USAGE, f"{option} {spec!r}: {module_name} has no attribute {attribute}"
-            ) from None
-    return found
-
-
-def load_data_converter(spec: str | None) -> DataConverter:
-    """`--data-converter MODULE:ATTRIBUTE`: the importable `DataConverter` it names.
-
-    The attribute may be dotted (`team.settings:TEMPORAL.data_converter`). The
-    module is imported from the import path (`PYTHONPATH`, the `--contracts`
-    directories); None gives `nexusproto.converter.data_converter`.
-    """
-    if spec is None:
-        return converter.data_converter
-    found = _named("--data-converter", spec)
-    if not isinstance(found, DataConverter):
-        raise CallError(
-            USAGE,
-            f"--data-converter {spec!r} is a {type(found).__name__}, not a "
-            "temporalio.converter.DataConverter",
+        return configuration.from_environment(
+            environ,
+            data_converter=data_converter,
+            interceptors=interceptors or None,
+            plugins=plugins or None,
         )
-    return found
-
-
-def _instance(option: str, spec: str, kind: type[Any], kind_name: str) -> Any:
-    """What `spec` names: an instance of `kind`, or a class of it made with no arguments."""
-    found = _named(option, spec)
-    if isinstance(found, type) and issubclass(found, kind):
-        try:
-            found = found()
-        except Exception as error:  # noqa: BLE001 - any failure of the user's class
-            raise CallError(
-                USAGE,
-                f"{option} {spec!r}: {found.__name__}() failed: "
-                f"{type(error).__name__}: {_one_line(error)}",
-            ) from None
-    if isinstance(found, type):
-        raise CallError(
-            USAGE, f"{option} {spec!r} is the class {found.__name__}, not a {kind_name} class"
-        )
-    if not isinstance(found, kind):
-        raise CallError(
-            USAGE,
-            f"{option} {spec!r} is a {type(found).__name__}, "
-            f"not a {kind_name} (nor a class of one)",
-        )
-    return found
-
-
-def load_interceptors(specs: Sequence[str]) -> tuple[Interceptor, ...]:
-    """`--interceptor MODULE:ATTRIBUTE` (repeatable): client interceptors, as instances
-    or classes made with no arguments, in the order given."""
-    return tuple(
-        _instance("--interceptor", spec, Interceptor, "temporalio.client.Interceptor")
-        for spec in specs
-    )
-
-
-def load_plugins(specs: Sequence[str]) -> tuple[Plugin, ...]:
-    """`--plugin MODULE:ATTRIBUTE` (repeatable): client plugins, as instances or
-    classes made with no arguments, in the order given."""
-    return tuple(_instance("--plugin", spec, Plugin, "temporalio.client.Plugin") for spec in specs)
+    except configuration.ConfigurationError as error:
+        raise CallError(USAGE, str(error)) from None
 
 
 # --- trace context ------------------------------------------------------------------------
 
 
 def traced(
-    interceptors: tuple[Interceptor, ...], environ: Mapping[str, str]
-) -> tuple[tuple[Interceptor, ...], contextlib.AbstractContextManager[object]]:
-    """The interceptors `call` connects with, and the trace context it runs in.
+    options: ClientOptions, environ: Mapping[str, str]
+) -> tuple[ClientOptions, contextlib.AbstractContextManager[object]]:
+    """The options `call` connects with, and the trace context it runs in.
 
     With OpenTelemetry installed (nexusproto's `opentelemetry` extra), the call
     carries the trace context to the handler: `nexusproto.tracing.TracingInterceptor`
@@ -183,16 +114,18 @@ def traced(
 
         from nexusproto.tracing import TracingInterceptor
     except ImportError:
-        return interceptors, contextlib.nullcontext()
-    if not any(isinstance(i, TracingInterceptor) for i in interceptors):
-        interceptors = (*interceptors, TracingInterceptor())
+        return options, contextlib.nullcontext()
+    if not any(isinstance(i, TracingInterceptor) for i in options.interceptors):
+        options = dataclasses.replace(
+            options, interceptors=(*options.interceptors, TracingInterceptor())
+        )
     carrier = {
         key.lower(): value for key in ("TRACEPARENT", "TRACESTATE") if (value := environ.get(key))
     }
     if not carrier:
-        return interceptors, contextlib.nullcontext()
+        return options, contextlib.nullcontext()
     context = opentelemetry.propagate.extract(carrier)
-    return interceptors, _attached(context)
+    return options, _attached(context)
 
 
 @contextlib.contextmanager
@@ -288,25 +221,13 @@ def connect_settings(
     return settings
 
 
-async def connect(
-    settings: dict[str, Any],
-    data_converter: DataConverter = converter.data_converter,
-    *,
-    interceptors: Sequence[Interceptor] = (),
-    plugins: Sequence[Plugin] = (),
-) -> Client:
-    """A client with `data_converter`: by default the evolving-contract converter
-    (see the package documentation), else the one `--data-converter` names; and
-    the `--interceptor`s and `--plugin`s."""
+async def connect(settings: dict[str, Any], options: ClientOptions = DEFAULT_OPTIONS) -> Client:
+    """A client with `options`: by default the evolving-contract converter (see the
+    package documentation), no interceptors, no plugins."""
     try:
         # Not Client.connect's own connect_timeout, which temporalio 1.29 lacks.
         return await asyncio.wait_for(
-            Client.connect(
-                **settings,
-                data_converter=data_converter,
-                interceptors=interceptors,
-                plugins=plugins,
-            ),
+            Client.connect(**settings, **options.connect_arguments()),
             timeout=CONNECT_TIMEOUT.total_seconds(),
         )
     except asyncio.TimeoutError:
@@ -359,9 +280,7 @@ async def call(
         connect_settings(
             address=settings.address, namespace=settings.namespace, profile=settings.profile
         ),
-        settings.data_converter,
-        interceptors=settings.interceptors,
-        plugins=settings.plugins,
+        settings.client,
     )
     options: callers.StandaloneCallOptions = {
         "id": settings.operation_id or callers.new_operation_id()
@@ -397,9 +316,7 @@ async def result(
         connect_settings(
             address=settings.address, namespace=settings.namespace, profile=settings.profile
         ),
-        settings.data_converter,
-        interceptors=settings.interceptors,
-        plugins=settings.plugins,
+        settings.client,
     )
     handle = client.get_nexus_operation_handle(operation_id, operation=operation.definition)
     return await _wait(client, handle, stdout=stdout, stderr=stderr)
