@@ -210,7 +210,8 @@ def test_interceptors_and_plugins_that_cannot_be_loaded_are_usage_errors(
 def test_call_carries_the_trace_context_of_traceparent() -> None:
     given = Counting()
     options, trace = traced(
-        ClientOptions(interceptors=(given,)), {"TRACEPARENT": f"00-{TRACE_ID}-{PARENT_ID}-01"}
+        ClientOptions(interceptors=(given,)),
+        {"TRACEPARENT": f"00-{TRACE_ID}-{PARENT_ID}-01"},
     )
     first, added = options.interceptors
     assert first is given
@@ -229,3 +230,45 @@ def test_without_traceparent_a_call_starts_no_trace_and_keeps_a_given_tracer() -
     assert options.interceptors == (mine,)
     with trace:
         assert not opentelemetry.trace.get_current_span().get_span_context().is_valid
+
+
+def test_the_environment_names_them_and_options_replace_it(
+    team_module: types.ModuleType,
+) -> None:
+    environ = {
+        "NEXUSPROTO_DATA_CONVERTER": f"{MODULE}:data_converter",
+        "NEXUSPROTO_INTERCEPTORS": f"{MODULE}:counting, {MODULE}:Counting",
+        "NEXUSPROTO_PLUGINS": f"{MODULE}:Teams",
+    }
+    named = from_environment(environ)
+    assert named.data_converter is CUSTOM
+    assert named.interceptors[0] is team_module.counting
+    assert type(named.interceptors[1]) is Counting
+    (plugin,) = named.plugins
+    assert isinstance(plugin, Teams)
+    assert named.connect_arguments() == {
+        "data_converter": CUSTOM,
+        "interceptors": named.interceptors,
+        "plugins": named.plugins,
+    }
+    given = client_options(
+        data_converter="nexusproto.converter:data_converter",
+        interceptors=[f"{MODULE}:counting"],
+        environ=environ,
+    )
+    assert given.data_converter is nexusproto.converter.data_converter
+    assert given.interceptors == (team_module.counting,)
+    assert isinstance(given.plugins[0], Teams)  # no --plugin: the environment's
+
+
+def test_a_setting_of_the_environment_that_does_not_load_is_named(
+    team_module: types.ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NEXUSPROTO_PLUGINS", f"{MODULE}:counting")
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["describe", "--contracts", str(GEN)], stdout=out, stderr=err) == USAGE
+    [line] = err.getvalue().splitlines()
+    assert line == (
+        f"nexusproto: NEXUSPROTO_PLUGINS '{MODULE}:counting' is a Counting, "
+        "not a temporalio.client.Plugin (nor a class of one)"
+    )
