@@ -240,6 +240,13 @@ _STANDALONE = [
     "nexusoperation.enableStandalone=true",
     "--dynamic-config-value",
     "history.enableChasm=true",
+    # Asynchronous updates and activity-backed operations complete by callback.
+    "--dynamic-config-value",
+    "history.enableUpdateCallbacks=true",
+    "--dynamic-config-value",
+    "activity.enableStandalone=true",
+    "--dynamic-config-value",
+    "activity.enableCallbacks=true",
 ]
 _server: WorkflowEnvironment | None = None
 
