@@ -4,13 +4,14 @@ The fixture contract tests/fixtures/proto/longrunning declares `Apply` and `Clos
 as asynchronous updates of a `LedgerWorkflow` (`workflow_update.asynchronous`),
 `Read` as a synchronous one, and `Export` and `Compact` as activity-backed
 operations. The payments team serves it with a subclass of the generated
-`LedgerServiceHandler` that overrides nothing but counts `Apply` starts; the
-orders team calls it from a workflow (`LedgerServiceNexusClient`) and from
-application code (`LedgerServiceStandaloneClient`). A Nexus request lasts about
+`LedgerServiceHandler` that overrides nothing but counts `Apply` starts
+(`support.ledgers`); the orders team calls it from a workflow
+(`LedgerServiceNexusClient`) and from application code
+(`LedgerServiceStandaloneClient`). A Nexus request lasts about
 10 s on the server; the update and the activity here take longer.
 
 This module is imported again inside the workflow sandbox: no import-time side
-effects beyond what `long_running_contract` (passed through) does once.
+effects beyond what `support.long_running` (passed through) does once.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ from temporalio import activity, workflow
 
 with workflow.unsafe.imports_passed_through():
     import pytest
-    from long_running_contract import longrunning_nexus, longrunning_pb2
+    from support.ledgers import LedgerCaller, Ledgers, LedgerWorkflow
+    from support.long_running import longrunning_nexus, longrunning_pb2
     from support.temporal import (
         DevServer,
         connect,
@@ -49,42 +51,6 @@ TEST_TIMEOUT = 150
 
 
 # --- the payments team: the ledger workflow, the activities, the handler ---------------
-
-
-@workflow.defn(name="LedgerWorkflow")
-class LedgerWorkflow:
-    """One ledger; an update appends an entry after `seconds` (a durable timer)."""
-
-    @workflow.init
-    def __init__(self, request: longrunning_pb2.ApplyRequest) -> None:
-        self.ledger = longrunning_pb2.Ledger(ledger_id=request.ledger_id)
-        self.closed = False
-
-    @workflow.run
-    async def run(self, request: longrunning_pb2.ApplyRequest) -> longrunning_pb2.Ledger:
-        await workflow.wait_condition(lambda: self.closed)
-        return self.ledger
-
-    @workflow.update(name="apply")
-    async def apply(self, request: longrunning_pb2.ApplyRequest) -> longrunning_pb2.Ledger:
-        await asyncio.sleep(request.seconds)
-        self.ledger.entries.append(request.entry)
-        return self.ledger
-
-    @workflow.update(name="close")
-    async def close(self) -> None:
-        self.closed = True
-
-    @workflow.update(name="read")
-    def read(self, request: longrunning_pb2.ApplyRequest) -> longrunning_pb2.Ledger:
-        return self.ledger
-
-    @workflow.query(name="entries")
-    def entries(self) -> list[str]:
-        return list(self.ledger.entries)
-
-
-_: type[longrunning_nexus.LedgerWorkflowContract] = LedgerWorkflow
 
 
 @dataclass
@@ -118,32 +84,7 @@ class Activities:
         self.compacted.append(1)
 
 
-class Ledgers(longrunning_nexus.LedgerServiceHandler):
-    """The generated handler as is; `Apply` starts are counted per ledger."""
-
-    def __init__(self) -> None:
-        self.apply_starts: collections.Counter[str] = collections.Counter()
-
-    async def apply(self, ctx: Any, client: Any, request: longrunning_pb2.ApplyRequest) -> Any:
-        self.apply_starts[request.ledger_id] += 1
-        return await super().apply(ctx, client, request)
-
-
-# --- the orders team -----------------------------------------------------------------
-
-
-@workflow.defn
-class LedgerCaller:
-    """Calls one operation of the contract through the generated workflow caller."""
-
-    @workflow.run
-    async def run(self, endpoint: str, operation: str, request: Any) -> Any:
-        ledgers = longrunning_nexus.LedgerServiceNexusClient(endpoint=endpoint)
-        if operation == "apply":
-            return await ledgers.apply(request)
-        if operation == "export":
-            return await ledgers.export(request)
-        raise ApplicationError(f"unknown operation {operation}", non_retryable=True)
+# --- the test's two teams ----------------------------------------------------------
 
 
 @dataclass
@@ -155,6 +96,7 @@ class Teams:
     payments_queue: str
     orders_queue: str
     handler: Ledgers
+    apply_starts: collections.Counter[str]
     activities: Activities
 
     def standalone(self) -> Any:
@@ -179,7 +121,8 @@ async def teams(server: DevServer) -> AsyncIterator[Teams]:
     endpoint = await create_nexus_endpoint(
         orders, target_namespace="payments", task_queue=payments_queue
     )
-    handler = Ledgers()
+    apply_starts: collections.Counter[str] = collections.Counter()
+    handler = Ledgers(lambda ledger_id: apply_starts.update([ledger_id]))
     activities = Activities([], [])
     async with (
         Worker(
@@ -200,6 +143,7 @@ async def teams(server: DevServer) -> AsyncIterator[Teams]:
             payments_queue,
             orders_queue,
             handler,
+            apply_starts,
             activities,
         )
 
@@ -235,7 +179,7 @@ def test_a_30_second_update_completes_once_from_a_workflow_and_from_application_
         assert list(by_workflow.entries) == ["paid"]
         assert list(by_app.entries) == ["refunded"]
         # One start each, and the update applied once.
-        assert t.handler.apply_starts == {from_workflow: 1, from_app: 1}
+        assert t.apply_starts == {from_workflow: 1, from_app: 1}
         for ledger_id, entry in ((from_workflow, "paid"), (from_app, "refunded")):
             handle = t.payments.get_workflow_handle(f"ledger-{ledger_id}")
             assert await handle.query(LedgerWorkflow.entries) == [entry]

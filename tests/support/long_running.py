@@ -1,8 +1,9 @@
-"""The fixture contract tests/fixtures/proto/longrunning, generated for the end-to-end tests.
+"""The fixture contract tests/fixtures/proto/longrunning, generated for the tests that run it.
 
-Imported once per process (the workflow sandbox gets this module passed through):
-protoc with the project's plugin writes the messages and the Nexus module into
-build/e2e/longrunning, which goes on the import path. Re-exports the two modules.
+Imported once per process (workflow code imports it passed through, see
+`support.ledgers`): protoc with the project's plugin writes the messages and the
+Nexus module into build/e2e/longrunning, which goes on the import path.
+Re-exports the two modules.
 """
 
 from __future__ import annotations
