@@ -309,3 +309,35 @@ def test_cancelling_an_activity_backed_operation(dev_server: DevServer) -> None:
         assert t.activities.cancelled == [ledger_id]
 
     run(dev_server, scenario)
+
+
+# --- what nexusproto describe shows -----------------------------------------------------
+
+
+def test_describe_shows_the_new_kinds() -> None:
+    import io
+    import json
+
+    from nexusproto.cli import main
+    from support.long_running import OUT
+
+    overview = io.StringIO()
+    assert main(["describe", "--contracts", str(OUT)], stdout=overview) == 0
+    lines = {line.split()[0]: line.split()[1] for line in overview.getvalue().splitlines()[1:6]}
+    assert lines == {
+        "Apply": "async/update",
+        "Close": "async/update",
+        "Read": "sync/update",
+        "Export": "activity",
+        "Compact": "activity",
+    }
+    detail = io.StringIO()
+    name = "longrunning.v1.LedgerService/Export"
+    assert main(["describe", "--contracts", str(OUT), name, "--format", "json"], stdout=detail) == 0
+    (operation,) = json.loads(detail.getvalue())["services"][0]["operations"]
+    assert operation["kind"] == "activity"
+    assert operation["activity"] == {
+        "activityType": "ExportLedger",
+        "idTemplate": "export-{ledger_id}",
+        "taskQueue": None,
+    }
