@@ -341,3 +341,32 @@ def test_describe_shows_the_new_kinds() -> None:
         "idTemplate": "export-{ledger_id}",
         "taskQueue": None,
     }
+
+
+# --- the generated test double ----------------------------------------------------------
+
+
+def test_the_generated_fake_answers_or_starts_what_backs_the_operation() -> None:
+    """In `nexusproto.testing.environment`, `LedgerServiceFake` answers `Apply` as told
+    (at once, no workflow) and, given nothing, starts the activity behind `Export`."""
+    from longrunning.v1.longrunning_nexus_testing import LedgerServiceFake
+    from nexusproto import testing
+
+    answer = longrunning_pb2.Ledger(ledger_id="faked", entries=["from the fake"])
+    request = _apply("faked", "ignored", seconds=0)
+
+    async def body() -> None:
+        fake = LedgerServiceFake(apply=answer)
+        activities = Activities([], [])
+        async with testing.environment(
+            handlers={"ledgers": fake}, activities=[activities.export_ledger]
+        ) as env:
+            client = longrunning_nexus.LedgerServiceStandaloneClient(env.client)
+            assert await client.apply(request) == answer
+            exported = await client.export(
+                longrunning_pb2.ExportRequest(ledger_id="faked", seconds=1)
+            )
+        assert fake.calls["apply"] == [request]
+        assert exported == longrunning_pb2.ExportResult(location="exports/faked", attempt=1)
+
+    asyncio.run(asyncio.wait_for(body(), timeout=TEST_TIMEOUT))

@@ -31,13 +31,22 @@ def fake_class(out: PythonFile, file: model.File, service: model.Service) -> Non
     out.blank(2)
     header = f"class {service.fake_class}({testing}.Fake, {nexus_module}.{service.handler_class}):"
     with out.block(header):
+        given_nothing = (
+            "non-retryable NOT_IMPLEMENTED error, except a workflow-run operation,\n"
+            "which starts its workflow."
+        )
+        if any(op.kind in ("async_update", "activity") for op in service.operations):
+            given_nothing = (
+                "non-retryable NOT_IMPLEMENTED error, except a workflow-run operation,\n"
+                "an asynchronous update or an activity-backed one, which starts what\n"
+                "backs it."
+            )
         out.docstring(
             f"A {service.handler_class} for tests, answering what the test says.\n"
             "\n"
             "Give each operation a response, a function of the request (sync or async)\n"
-            "or an exception to raise. An operation given nothing fails with a\n"
-            "non-retryable NOT_IMPLEMENTED error, except a workflow-run operation,\n"
-            "which starts its workflow. ``fake.calls[name]`` lists the requests received."
+            f"or an exception to raise. An operation given nothing fails with a\n{given_nothing}"
+            " ``fake.calls[name]`` lists the requests received."
         )
         out.blank()
         unpack = out.ref_name(TYPING_EXTENSIONS, "Unpack")
