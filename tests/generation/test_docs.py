@@ -118,19 +118,13 @@ def test_committed_catalogue_is_what_git_has() -> None:
         text=True,
         check=True,
     ).stdout
-    assert not changed, (
-        "review and commit the regenerated catalogue (git add proto/catalogue):\n" + changed
-    )
+    assert not changed, "review and commit the regenerated catalogue (git add proto/catalogue):\n" + changed
 
 
 def test_protoc_runs_the_console_script_in_any_file_order(tmp_path: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()
-    args = [
-        f"--descriptor_set_in={validate_set(tmp_path)}",
-        f"-I{PROTO_DIR}",
-        f"--nexus-docs_out={out}",
-    ]
+    args = [f"--descriptor_set_in={validate_set(tmp_path)}", f"-I{PROTO_DIR}", f"--nexus-docs_out={out}"]
     result = run_protoc(args + list(reversed(EXAMPLES)))
     assert result.returncode == 0, result.stderr
     assert (BIN / "protoc-gen-nexus-docs").exists()
@@ -306,7 +300,8 @@ def test_rules_in_plain_words(rules_page: str, field: str, words: str) -> None:
 def test_message_and_oneof_rules_in_plain_words(rules_page: str) -> None:
     assert (
         "Rules of the message:\n\n- custom rule `request.sane`: must be sane\n"
-        "- exactly one of `email`, `phone`\n- exactly one of `a`, `b`" in rules_page
+        "- exactly one of `email`, `phone`\n- exactly one of `a`, `b`"
+        in rules_page
     )
     assert row_of(rules_page, "`a`")[2] == "`string` (oneof `choice`)"
     assert row_of(rules_page, "`counts`")[2] == r"map\<`string`, `int64`\>"
@@ -387,9 +382,7 @@ def test_hostile_comments_render_as_their_text(hostile: dict[str, str]) -> None:
     assert operation[4] == r"Also \| here, with a line break and \</td\> in a table."
     assert "\n### get\\|\\`x\\` next\n" in page  # a heading stays on one line
     index = hostile["README.md"]
-    assert (
-        r"[<code>odd \| service \`name\`</code>](hostile/v1/hostile.md#hostile.v1.Hostile)" in index
-    )
+    assert r"[<code>odd \| service \`name\`</code>](hostile/v1/hostile.md#hostile.v1.Hostile)" in index
 
 
 @pytest.mark.parametrize(
