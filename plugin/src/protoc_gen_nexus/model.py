@@ -67,6 +67,15 @@ class TemplatePart:
     field: str | None
 
 
+def template_text(parts: tuple[TemplatePart, ...]) -> str:
+    """An ID template as the contract writes it: fields in braces, literal braces doubled."""
+    return "".join(
+        part.literal.replace("{", "{{").replace("}", "}}")
+        + (f"{{{part.field}}}" if part.field is not None else "")
+        for part in parts
+    )
+
+
 @dataclass(frozen=True)
 class WorkflowRun:
     """A workflow-run operation's binding to the workflow behind it."""

@@ -211,7 +211,7 @@ def _kind(operation: model.Operation) -> str:
 def _workflow_run(run: model.WorkflowRun) -> str:
     words = f"workflow run: starts workflow {code(run.workflow_type)}"
     if run.id_template:
-        words += f" with ID {code(_template(run.id_template))}"
+        words += f" with ID {code(model.template_text(run.id_template))}"
     else:
         words += " with an ID made from the Nexus request ID"
     words += _task_queue(run.task_queue)
@@ -225,7 +225,7 @@ def _workflow_run(run: model.WorkflowRun) -> str:
 def _activity(activity: model.ActivityBinding) -> str:
     words = f"activity: starts activity {code(activity.activity_type)}"
     if activity.id_template:
-        words += f" with ID {code(_template(activity.id_template))}"
+        words += f" with ID {code(model.template_text(activity.id_template))}"
     else:
         words += " with an ID made from the Nexus request ID"
     words += _task_queue(activity.task_queue)
@@ -261,7 +261,7 @@ def _workflow_entity(entity: model.WorkflowEntity) -> str:
     workflow = f"workflow {code(entity.workflow_type)}" if entity.workflow_type else "the workflow"
     words = (
         f"{entity.kind} {code(entity.handler_name)} of {workflow} "
-        f"with ID {code(_template(entity.id_template))}"
+        f"with ID {code(model.template_text(entity.id_template))}"
     )
     if entity.asynchronous:
         words = (
@@ -283,15 +283,6 @@ def _workflow_entity(entity: model.WorkflowEntity) -> str:
 
 def _task_queue(task_queue: str) -> str:
     return f" on task queue {code(task_queue)}" if task_queue else ""
-
-
-def _template(parts: tuple[model.TemplatePart, ...]) -> str:
-    """An ID template as the contract writes it: fields in braces, literal braces doubled."""
-    return "".join(
-        part.literal.replace("{", "{{").replace("}", "}}")
-        + (f"{{{part.field}}}" if part.field is not None else "")
-        for part in parts
-    )
 
 
 def _validation(operation: model.Operation) -> str:

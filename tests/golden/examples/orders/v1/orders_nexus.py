@@ -7,6 +7,7 @@ import abc
 import nexusproto
 import nexusrpc
 import typing_extensions
+from nexusproto import description
 from orders.v1 import orders_pb2
 from temporalio import client as temporalio_client
 from temporalio import workflow
@@ -118,3 +119,26 @@ class OrderServiceStandaloneClient:
             checked,
             **options,
         )
+
+
+NEXUS_CONTRACT = description.ContractDescription(
+    format=1,
+    services=(
+        description.ServiceDescription(
+            name="orders",
+            proto_name="orders.v1.OrderService",
+            definition=OrderService,
+            handler=OrderServiceHandler,
+            standalone_client=OrderServiceStandaloneClient,
+            operations=(
+                description.OperationDescription(
+                    name="place-order",
+                    python_name="place_order",
+                    start_method="start_place_order",
+                    kind="sync",
+                    validates_request=True,
+                ),
+            ),
+        ),
+    ),
+)
