@@ -60,6 +60,19 @@ public final class Operations {
         });
   }
 
+  /**
+   * The error of an operation the team's handler does not implement: a non-retryable {@code
+   * NOT_IMPLEMENTED} naming it. Generated handler interfaces answer with it by default, so that an
+   * operation added to the contract leaves existing handlers compiling.
+   */
+  public static HandlerException notImplemented(OperationContext context) {
+    return new HandlerException(
+        ErrorType.NOT_IMPLEMENTED,
+        "operation " + where(context) + " is not implemented by this handler",
+        null,
+        RetryBehavior.NON_RETRYABLE);
+  }
+
   private static void checkRequest(
       OperationContext context, Class<?> requestType, Checks checks, Object request) {
     if (!Message.class.isAssignableFrom(requestType)) {

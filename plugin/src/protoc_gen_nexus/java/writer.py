@@ -1,0 +1,186 @@
+"""JavaFile: the one place that writes Java source.
+
+As protogen's `GeneratedFile` for Go: generators refer to `JavaIdent`s and never
+write an import. The file decides once, for every class it uses, whether the
+body names it by its simple name (imported, or visible without an import) or
+fully qualified: a simple name is taken by at most one class, never by one the
+file declares, and a `java.lang` class is qualified where a class of the file's
+own package would shadow it. `string_literal` and `javadoc` are the two escaping
+functions: one for Java strings, one for comments.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+JAVA_LANG = "java.lang"
+_INDENT = "  "
+
+
+@dataclass(frozen=True, order=True)
+class JavaIdent:
+    """A class: `JavaIdent("payments.v1", "Payments.Money")` (nested names keep their dots)."""
+
+    package: str
+    name: str
+
+    @property
+    def top(self) -> str:
+        """The top-level class an import names."""
+        return self.name.partition(".")[0]
+
+    @property
+    def qualified(self) -> str:
+        return f"{self.package}.{self.name}" if self.package else self.name
+
+
+class JavaFile:
+    def __init__(
+        self,
+        package: str,
+        classes: Iterable[JavaIdent],
+        declared: Iterable[str],
+        package_classes: Iterable[str],
+    ) -> None:
+        """`classes` are all the classes the body may name; `declared` every type and
+        field name the file declares; `package_classes` the top-level classes of the
+        file's package (which shadow `java.lang`)."""
+        self._package = package
+        taken: dict[str, tuple[str, str]] = {name: ("", name) for name in declared}
+        shadowing = set(package_classes)
+        self._simple: set[tuple[str, str]] = set()
+        self._imports: set[str] = set()
+
+        def priority(ident: JavaIdent) -> tuple[int, str, str]:
+            rank = 0 if ident.package == JAVA_LANG else 1 if ident.package == package else 2
+            return rank, ident.package, ident.top
+
+        for ident in sorted(set(classes), key=priority):
+            key = (ident.package, ident.top)
+            if key in self._simple:
+                continue
+            if taken.get(ident.top, key) != key:
+                continue  # the simple name belongs to another class: qualify this one
+            if ident.package == JAVA_LANG and ident.top in shadowing:
+                continue
+            if not ident.package and package:
+                continue  # the default package cannot be imported, nor named
+            taken[ident.top] = key
+            self._simple.add(key)
+        self._used: set[str] = set()
+        self._lines: list[str] = []
+        self._depth = 0
+
+    def name(self, ident: JavaIdent) -> str:
+        """How the body names `ident`: its simple (nested) name, or fully qualified."""
+        if (ident.package, ident.top) in self._simple:
+            if ident.package not in (JAVA_LANG, self._package):
+                self._used.add(f"{ident.package}.{ident.top}")
+            return ident.name
+        return ident.qualified
+
+    def line(self, text: str = "") -> None:
+        self._lines.append(_INDENT * self._depth + text if text else "")
+
+    def open(self, text: str) -> None:
+        """A line ending in `{`, after which the body is indented."""
+        self.line(text)
+        self._depth += 1
+
+    def close(self, text: str = "}") -> None:
+        self._depth -= 1
+        self.line(text)
+
+    def indent(self) -> None:
+        """Continuation lines of a statement, indented once more."""
+        self._depth += 2
+
+    def dedent(self) -> None:
+        self._depth -= 2
+
+    def doc(self, paragraphs: Iterable[str]) -> None:
+        """A Javadoc comment of paragraphs (already escaped with `javadoc`)."""
+        parts = [paragraph for paragraph in paragraphs if paragraph]
+        if not parts:
+            return
+        lines: list[str] = []
+        for index, paragraph in enumerate(parts):
+            if index:
+                lines.append("")
+                paragraph = "<p>" + paragraph
+            lines.extend(paragraph.splitlines())
+        if len(lines) == 1 and len(_INDENT * self._depth) + len(lines[0]) + 7 <= 100:
+            self.line(f"/** {lines[0]} */")
+            return
+        self.line("/**")
+        for text in lines:
+            self.line(f" * {text}".rstrip())
+        self.line(" */")
+
+    def render(self, header: list[str]) -> str:
+        out = list(header)
+        if self._package:
+            out += [f"package {self._package};", ""]
+        if self._used:
+            out += [f"import {name};" for name in sorted(self._used)]
+            out.append("")
+        body = self._lines
+        while body and not body[-1]:
+            body = body[:-1]
+        return "\n".join(out + body) + "\n"
+
+
+_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
+
+
+def string_literal(text: str) -> str:
+    """`text` as a Java string literal that reads back exactly. Control characters are
+    octal escapes, never `\\uXXXX`: javac turns those into the character before it
+    reads the literal, so an escaped line break would end it."""
+    out = ['"']
+    for char in text:
+        escaped = _ESCAPES.get(char)
+        if escaped is not None:
+            out.append(escaped)
+        elif ord(char) < 0x20 or ord(char) == 0x7F:
+            out.append(f"\\{ord(char):03o}")
+        else:
+            out.append(char)
+    out.append('"')
+    return "".join(out)
+
+
+_JAVADOC = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "@": "&#64;", "\\": "&#92;", "*": "&#42;"}
+
+
+def javadoc(text: str) -> str:
+    """Proto comment text as Javadoc prose: HTML's special characters, `@` (a tag),
+    `*` (`*/` would end the comment) and `\\` (javac reads `\\u` escapes even in
+    comments) as entities; control characters dropped; lines stripped, and runs of
+    blank lines made one."""
+    lines: list[str] = []
+    for raw in text.splitlines():
+        line = "".join(
+            _JAVADOC.get(char, char)
+            for char in raw.strip()
+            if ord(char) >= 0x20 and ord(char) != 0x7F
+        )
+        if line or (lines and lines[-1]):
+            lines.append(line)
+    while lines and not lines[-1]:
+        lines.pop()
+    return "\n".join(lines)
+
+
+def wrap(text: str, width: int = 92) -> str:
+    """`text` as lines of at most `width` characters, broken between words only."""
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    if line:
+        lines.append(line)
+    return "\n".join(lines)
