@@ -11,8 +11,9 @@ and the contract's settings.
 from collections.abc import Iterator
 from datetime import timedelta
 
+from protoc_gen_nexus import model as contract_model
 from protoc_gen_nexus.java import model
-from protoc_gen_nexus.java.writer import JavaFile, JavaIdent, javadoc, string_literal, wrap
+from protoc_gen_nexus.java.writer import JavaFile, JavaIdent, javadoc, string_literal
 
 STRING = JavaIdent("java.lang", "String")
 VOID = JavaIdent("java.lang", "Void")
@@ -86,13 +87,15 @@ def generate_service(file: model.File, service: model.Service) -> str:
         for message in (operation.input, operation.output)
         if message.ident is not None
     ]
-    java = JavaFile(service.package, [*messages, *_FIXED], service.declared, service.package_classes)
+    java = JavaFile(
+        service.package, [*messages, *_FIXED], service.declared, service.package_classes
+    )
     contract = service.contract
     java.doc(
         [
-            wrap(
-                f"Nexus service {_code(contract.name)} (proto service {contract.full_name}) for "
-                "Java: its definition, the handler a team implements and serves with "
+            (
+                f"Nexus service {_code(contract.name)}{_proto_name(contract)} for Java: its "
+                "definition, the handler a team implements and serves with "
                 f"{_link(service.implementation)}, and the typed {_link(service.caller)} of "
                 "workflow code."
             ),
@@ -117,6 +120,12 @@ def generate_service(file: model.File, service: model.Service) -> str:
         "",
     ]
     return java.render(header)
+
+
+def _proto_name(service: contract_model.Service) -> str:
+    if service.full_name == service.name:
+        return ""
+    return f" (proto service {service.full_name})"
 
 
 def _code(text: str) -> str:
@@ -174,14 +183,18 @@ def _constants(java: JavaFile, service: model.Service) -> None:
     java.line(f"public static final {string} SERVICE_NAME = {string_literal(contract.name)};")
     java.line()
     if contract.default_endpoint:
-        java.doc([f"The Nexus endpoint that callers of {contract.proto_name} reach when given none."])
+        java.doc(
+            [f"The Nexus endpoint that callers of {contract.proto_name} reach when given none."]
+        )
         java.line(
             f"public static final {string} DEFAULT_ENDPOINT = "
             f"{string_literal(contract.default_endpoint)};"
         )
         java.line()
     for operation in service.operations:
-        java.doc([f"The Nexus operation name of {contract.proto_name}.{operation.contract.method_name}."])
+        java.doc(
+            [f"The Nexus operation name of {contract.proto_name}.{operation.contract.method_name}."]
+        )
         java.line(
             f"public static final {string} {operation.name_constant} = "
             f"{string_literal(operation.contract.name)};"
@@ -204,9 +217,8 @@ def _constants(java: JavaFile, service: model.Service) -> None:
             timeout = operation.contract.schedule_to_close_timeout
             assert timeout is not None
             end = ");" if index == len(timed) - 1 else ","
-            java.line(
-                f"{java.name(MAP)}.entry({operation.name_constant}, {_duration(java, timeout)}){end}"
-            )
+            entry = f"{operation.name_constant}, {_duration(java, timeout)}"
+            java.line(f"{java.name(MAP)}.entry({entry}){end}")
         java.dedent()
         java.dedent()
     java.line()
@@ -217,7 +229,7 @@ def _workflow_binding(java: JavaFile, operation: model.Operation) -> None:
     assert run is not None
     java.doc(
         [
-            wrap(
+            (
                 f"The workflow that operation {_code(operation.contract.name)} starts, as the "
                 "contract binds it: its type, task queue and workflow ID policies."
             )
@@ -253,7 +265,7 @@ def _definition(java: JavaFile, service: model.Service) -> None:
     contract = service.contract
     java.doc(
         [
-            wrap(
+            (
                 f"The definition of Nexus service {_code(contract.name)}: one method per "
                 "operation, named on the wire by its annotation. google.protobuf.Empty is no "
                 "parameter as an input and {@code Void} as an output, as in the Python and Go "
@@ -270,7 +282,9 @@ def _definition(java: JavaFile, service: model.Service) -> None:
         java.doc([javadoc(operation.contract.comment)])
         java.line(f"@{java.name(OPERATION)}(name = {operation.name_constant})")
         parameter = (
-            f"{java.name(operation.input.ident)} request" if operation.input.ident is not None else ""
+            f"{java.name(operation.input.ident)} request"
+            if operation.input.ident is not None
+            else ""
         )
         java.line(f"{_type(java, operation.output)} {operation.method}({parameter});")
     java.close()
@@ -280,24 +294,24 @@ def _definition(java: JavaFile, service: model.Service) -> None:
 # The handler -------------------------------------------------------------------------
 
 
-def _handler_parameters(java: JavaFile, operation: model.Operation) -> str:
+def _handler_parameters(java: JavaFile, operation: model.Operation) -> list[str]:
     parts = [f"{java.name(OPERATION_CONTEXT)} context", f"{java.name(START_DETAILS)} details"]
     if operation.input.ident is not None:
         parts.append(f"{java.name(operation.input.ident)} request")
-    return ", ".join(parts)
+    return parts
 
 
 def _handler(java: JavaFile, service: model.Service) -> None:
     contract = service.contract
     java.doc(
         [
-            wrap(
+            (
                 f"What a team implements to serve {contract.proto_name}: one method per "
                 f"operation, served by {_link(service.implementation)}. Requests reach a method "
                 "only when they keep their buf.validate rules, and a sync operation's response "
                 "is checked after it returns."
             ),
-            wrap(
+            (
                 "Every method has a default, so that operations added to the contract later "
                 "leave implementations compiling: a sync operation answers NOT_IMPLEMENTED, and "
                 "a workflow-run operation starts its workflow as the contract says. Override "
@@ -322,36 +336,37 @@ def _handler_method(java: JavaFile, service: model.Service, operation: model.Ope
     if run is None:
         java.doc(
             [
-                wrap(f"Answers operation {_code(contract.name)}; by default NOT_IMPLEMENTED."),
+                (f"Answers operation {_code(contract.name)}; by default NOT_IMPLEMENTED."),
                 javadoc(contract.comment),
             ]
         )
         result = "void" if operation.output.ident is None else java.name(operation.output.ident)
-        java.open(
-            f"default {result} {operation.method}({parameters}) "
-            f"throws {java.name(OPERATION_EXCEPTION)} {{"
+        java.declaration(
+            f"default {result} {operation.method}",
+            parameters,
+            f" throws {java.name(OPERATION_EXCEPTION)} {{",
         )
         java.line(f"throw {java.name(OPERATIONS)}.notImplemented(context);")
         java.close()
         return
     java.doc(
         [
-            wrap(
+            (
                 f"Starts the workflow of operation {_code(contract.name)}, whose result is the "
                 f"operation's: by default workflow {_code(run.workflow_type)} with "
                 f"{'the request' if operation.input.ident else 'no argument'}, under "
                 f"{_id_text(operation)}, with the task queue and policies of "
-                f"{_link(operation.workflow_constant)}."
+                f"{{@link {service.class_name}#{operation.workflow_constant}}}."
             ),
             javadoc(contract.comment),
         ]
     )
     handle = f"{java.name(WORKFLOW_HANDLE)}<{_type(java, operation.output)}>"
-    java.open(f"default {handle} {operation.method}({parameters}) {{")
+    java.declaration(f"default {handle} {operation.method}", parameters)
     arguments = [_class_literal(java, operation.output), _id_expression(java, operation)]
     if operation.input.ident is not None:
         arguments.append("request")
-    java.line(f"return {operation.workflow_constant}.start({', '.join(arguments)});")
+    java.call(f"return {operation.workflow_constant}.start", arguments)
     java.close()
 
 
@@ -377,7 +392,9 @@ def _id_expression(java: JavaFile, operation: model.Operation) -> str:
         if term.literal:
             terms.append(string_literal(term.literal))
         elif term.format in _UNSIGNED:
-            terms.append(f"{java.name(_UNSIGNED[term.format])}.toUnsignedString(request.{term.getter}())")
+            terms.append(
+                f"{java.name(_UNSIGNED[term.format])}.toUnsignedString(request.{term.getter}())"
+            )
         else:
             terms.append(f"request.{term.getter}()")
     if operation.workflow_id[0].format in ("number", "enum"):
@@ -390,12 +407,12 @@ def _implementation(java: JavaFile, service: model.Service) -> None:
     contract = service.contract
     java.doc(
         [
-            wrap(
+            (
                 f"Serves {contract.proto_name} with a {_link(service.handler)}: register it with "
                 "{@code worker.registerNexusServiceImplementation(new "
                 f"{service.class_name}.{service.implementation}(handler))}}."
             ),
-            wrap(
+            (
                 "Each request is checked against its buf.validate rules before the handler "
                 "sees it, and each response of a sync operation after the handler returned it: "
                 "an invalid request is answered with a non-retryable BAD_REQUEST error, an "
@@ -425,28 +442,28 @@ def _operation_impl(java: JavaFile, operation: model.Operation) -> None:
     input_type, output_type = _type(java, operation.input), _type(java, operation.output)
     java.doc([f"Operation {_code(contract.name)}."])
     java.line(f"@{java.name(OPERATION_IMPL)}")
-    java.open(
-        f"public {java.name(OPERATION_HANDLER)}<{input_type}, {output_type}> {operation.method}() {{"
-    )
+    handler = f"{java.name(OPERATION_HANDLER)}<{input_type}, {output_type}>"
+    java.open(f"public {handler} {operation.method}() {{")
     checks = _checks(
-        java, contract.validate_request, contract.validate_response and contract.workflow_run is None
+        java,
+        contract.validate_request,
+        contract.validate_response and contract.workflow_run is None,
     )
     run = contract.workflow_run is not None
-    function = "workflowRun" if run else "sync"
-    head = f"return {java.name(OPERATIONS)}.{function}({input_type}.class, {checks}, "
-    arguments = "context, details" + (", request" if operation.input.ident is not None else "")
+    function = f"return {java.name(OPERATIONS)}.{'workflowRun' if run else 'sync'}"
+    arguments = [f"{input_type}.class", checks]
+    passed = "context, details" + (", request" if operation.input.ident is not None else "")
     if operation.input.ident is not None and (run or operation.output.ident is not None):
-        java.line(f"{head}handler::{operation.method});")
+        java.call(function, [*arguments, f"handler::{operation.method}"])
     elif run or operation.output.ident is not None:
-        java.line(head)
-        java.indent()
-        java.line(f"(context, details, request) -> handler.{operation.method}({arguments}));")
-        java.dedent()
+        lambda_ = f"(context, details, request) -> handler.{operation.method}({passed})"
+        java.call(function, [*arguments, lambda_])
     else:
-        java.line(head)
+        java.line(f"{function}(")
         java.indent()
+        java.line(f"{', '.join(arguments)},")
         java.open("(context, details, request) -> {")
-        java.line(f"handler.{operation.method}({arguments});")
+        java.line(f"handler.{operation.method}({passed});")
         java.line("return null;")
         java.close("});")
         java.dedent()
@@ -462,7 +479,7 @@ def _caller_factories(java: JavaFile, service: model.Service) -> None:
     if contract.default_endpoint:
         java.doc(
             [
-                wrap(
+                (
                     f"A caller of {contract.proto_name} for workflow code, at endpoint "
                     "{@link #DEFAULT_ENDPOINT}, with the contract's timeouts."
                 )
@@ -472,7 +489,7 @@ def _caller_factories(java: JavaFile, service: model.Service) -> None:
         java.line(f"return newCaller({options}.newBuilder().build());")
         java.close()
         java.line()
-    java.doc([wrap(f"A caller of {contract.proto_name} for workflow code, at {{@code endpoint}}.")])
+    java.doc([(f"A caller of {contract.proto_name} for workflow code, at {{@code endpoint}}.")])
     java.open(f"public static {caller} newCaller({java.name(STRING)} endpoint) {{")
     java.line(f"return newCaller({options}.newBuilder().setEndpoint(endpoint).build());")
     java.close()
@@ -484,7 +501,7 @@ def _caller_factories(java: JavaFile, service: model.Service) -> None:
     )
     java.doc(
         [
-            wrap(
+            (
                 f"A caller of {contract.proto_name} for workflow code with {{@code options}}: "
                 f"{default}, and each operation's schedule-to-close timeout defaults to the "
                 "contract's where the options set none."
@@ -493,12 +510,12 @@ def _caller_factories(java: JavaFile, service: model.Service) -> None:
     )
     java.open(f"public static {caller} newCaller({options} options) {{")
     endpoint = "DEFAULT_ENDPOINT" if contract.default_endpoint else '""'
-    java.line(
-        f"{options} merged = {java.name(CALLS)}.serviceOptions(options, {endpoint}, TIMEOUTS);"
+    java.call(
+        f"{options} merged = {java.name(CALLS)}.serviceOptions", ["options", endpoint, "TIMEOUTS"]
     )
-    java.line(
-        f"return new {caller}({java.name(WORKFLOW)}.newNexusServiceStub("
-        f"{service.definition}.class, merged));"
+    java.call(
+        f"return new {caller}",
+        [f"{java.name(WORKFLOW)}.newNexusServiceStub({service.definition}.class, merged)"],
     )
     java.close()
     java.line()
@@ -508,7 +525,7 @@ def _caller(java: JavaFile, service: model.Service) -> None:
     contract = service.contract
     java.doc(
         [
-            wrap(
+            (
                 f"Calls {contract.proto_name} from workflow code; create one with {{@code "
                 "newCaller}. A request that breaks its buf.validate rules is not sent: the call "
                 "throws a non-retryable {@code ApplicationFailure} of type {@code "
@@ -533,30 +550,28 @@ def _call_methods(java: JavaFile, operation: model.Operation) -> None:
     contract = operation.contract
     takes = operation.input.ident is not None
     parameter = f"{java.name(operation.input.ident)} request" if operation.input.ident else ""
-    check = (
-        f"{java.name(CALLS)}.checkRequest(SERVICE_NAME, {operation.name_constant}, request);"
-        if contract.validate_request and takes
-        else ""
-    )
+    check = contract.validate_request and takes
+    check_arguments = ["SERVICE_NAME", operation.name_constant, "request"]
     output = _type(java, operation.output)
     waits = "waits for it to finish" if operation.output.ident is None else "waits for its result"
-    java.doc([wrap(f"Calls operation {_code(contract.name)} and {waits}."), javadoc(contract.comment)])
+    java.doc([(f"Calls operation {_code(contract.name)} and {waits}."), javadoc(contract.comment)])
     result = "void" if operation.output.ident is None else output
-    java.open(f"public {result} {operation.method}({parameter}) {{")
+    java.declaration(f"public {result} {operation.method}", [parameter] if parameter else [])
     if check:
-        java.line(check)
+        java.call(f"{java.name(CALLS)}.checkRequest", check_arguments)
     call = f"stub.{operation.method}({'request' if takes else ''})"
     java.line(f"{call};" if operation.output.ident is None else f"return {call};")
     java.close()
     java.line()
-    java.doc([wrap(f"Starts operation {_code(contract.name)} and returns its handle.")])
-    java.open(
-        f"public {java.name(NEXUS_OPERATION_HANDLE)}<{output}> {operation.start_method}({parameter}) {{"
+    java.doc([(f"Starts operation {_code(contract.name)} and returns its handle.")])
+    java.declaration(
+        f"public {java.name(NEXUS_OPERATION_HANDLE)}<{output}> {operation.start_method}",
+        [parameter] if parameter else [],
     )
     if check:
-        java.line(check)
-    arguments = f"stub::{operation.method}" + (", request" if takes else "")
-    java.line(f"return {java.name(WORKFLOW)}.startNexusOperation({arguments});")
+        java.call(f"{java.name(CALLS)}.checkRequest", check_arguments)
+    arguments = [f"stub::{operation.method}"] + (["request"] if takes else [])
+    java.call(f"return {java.name(WORKFLOW)}.startNexusOperation", arguments)
     java.close()
 
 
@@ -568,7 +583,7 @@ def _workflow(java: JavaFile, workflow: model.Workflow) -> None:
     plural = "s" if len(workflow.operations) > 1 else ""
     java.doc(
         [
-            wrap(
+            (
                 f"Workflow {_code(workflow.workflow_type)}, which operation{plural} {names} "
                 f"start{'' if plural else 's'}: a Java team that runs it implements this "
                 "interface and registers the implementation on the worker of the handler's task "

@@ -9,17 +9,84 @@ import posixpath
 import re
 
 KEYWORDS = frozenset(
-    """abstract assert boolean break byte case catch char class const continue default do
-    double else enum extends final finally float for goto if implements import instanceof
-    int interface long native new package private protected public return short static
-    strictfp super switch synchronized this throw throws transient try void volatile while
-    true false null _ var yield record sealed permits non-sealed""".split()
+    [
+        "abstract",
+        "assert",
+        "boolean",
+        "break",
+        "byte",
+        "case",
+        "catch",
+        "char",
+        "class",
+        "const",
+        "continue",
+        "default",
+        "do",
+        "double",
+        "else",
+        "enum",
+        "extends",
+        "final",
+        "finally",
+        "float",
+        "for",
+        "goto",
+        "if",
+        "implements",
+        "import",
+        "instanceof",
+        "int",
+        "interface",
+        "long",
+        "native",
+        "new",
+        "package",
+        "private",
+        "protected",
+        "public",
+        "return",
+        "short",
+        "static",
+        "strictfp",
+        "super",
+        "switch",
+        "synchronized",
+        "this",
+        "throw",
+        "throws",
+        "transient",
+        "try",
+        "void",
+        "volatile",
+        "while",
+        "true",
+        "false",
+        "null",
+        "_",
+        "var",
+        "yield",
+        "record",
+        "sealed",
+        "permits",
+        "non-sealed",
+    ]
 )
 """Java's keywords, literals and restricted identifiers: no class, method or package
 name may be one (`var`, `yield`, `record` only in some places; avoided everywhere)."""
 
 OBJECT_METHODS = frozenset(
-    ["clone", "equals", "finalize", "getClass", "hashCode", "notify", "notifyAll", "toString", "wait"]
+    [
+        "clone",
+        "equals",
+        "finalize",
+        "getClass",
+        "hashCode",
+        "notify",
+        "notifyAll",
+        "toString",
+        "wait",
+    ]
 )
 """Methods every Java object has: an operation method of the same name could clash
 with one (`toString()`), so it gets a trailing underscore as a keyword does."""
@@ -86,6 +153,11 @@ def method_name(proto_method: str) -> str:
     return name
 
 
+def start_method_name(proto_method: str) -> str:
+    """The caller's method that starts an operation: `Class` -> `startClass`."""
+    return "start" + underscores_to_camel_case(proto_method, capitalize_first=True)
+
+
 _UPPER_WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
 
 
@@ -112,6 +184,8 @@ def is_identifier(name: str) -> bool:
 
 def output_path(java_package: str, class_name: str) -> str:
     """Where javac expects the public class: `payments/v1/PaymentServiceNexus.java`."""
-    return posixpath.join(*java_package.split("."), class_name + ".java") if java_package else (
-        class_name + ".java"
+    return (
+        posixpath.join(*java_package.split("."), class_name + ".java")
+        if java_package
+        else (class_name + ".java")
     )

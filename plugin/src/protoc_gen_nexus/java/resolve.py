@@ -98,8 +98,10 @@ class _Packages:
                 declared = self._by_package.setdefault(self.package(name), {})
                 declared.setdefault(self.outer_class(name), name)
                 if file.options.java_multiple_files:
-                    for top in [*file.message_type, *file.enum_type]:
-                        declared.setdefault(top.name, name)
+                    for message in file.message_type:
+                        declared.setdefault(message.name, name)
+                    for enum in file.enum_type:
+                        declared.setdefault(enum.name, name)
         return self._by_package.get(package, {})
 
 
@@ -147,9 +149,7 @@ class _Names:
         return tuple(self._taken)
 
 
-def _service(
-    file: contract.File, service: contract.Service, packages: _Packages
-) -> model.Service:
+def _service(file: contract.File, service: contract.Service, packages: _Packages) -> model.Service:
     where = service.location
     package = _java_package(packages.package(file.proto_path), file.proto_path, where)
     if not naming.is_identifier(service.proto_name):
@@ -162,8 +162,9 @@ def _service(
     declaring = packages.classes(package).get(class_name)
     if declaring is not None:
         raise GenerationError(
-            f"service {service.proto_name} generates the Java class {_qualified(package, class_name)}, "
-            f"which protoc-gen-java declares for {declaring}; rename the service or the "
+            f"service {service.proto_name} generates the Java class "
+            f"{_qualified(package, class_name)}, which protoc-gen-java declares for "
+            f"{declaring}; rename the service or the "
             "message (or java_outer_classname)",
             where,
         )
@@ -212,7 +213,7 @@ def _operations(
                 operation.location,
             )
         method = naming.method_name(operation.method_name)
-        start = "start" + method[:1].upper() + method[1:]
+        start = naming.start_method_name(operation.method_name)
         for taken in (method, start):
             other = methods.setdefault(taken, operation)
             if other is not operation:
@@ -290,7 +291,9 @@ def _workflow_id(operation: contract.Operation) -> tuple[model.TemplateTerm, ...
     return tuple(terms)
 
 
-def _workflows(operations: tuple[model.Operation, ...], names: _Names) -> tuple[model.Workflow, ...]:
+def _workflows(
+    operations: tuple[model.Operation, ...], names: _Names
+) -> tuple[model.Workflow, ...]:
     by_type: dict[str, list[model.Operation]] = {}
     for operation in operations:
         run = operation.contract.workflow_run

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 JAVA_LANG = "java.lang"
 _INDENT = "  "
+_WIDTH = 100
 
 
 @dataclass(frozen=True, order=True)
@@ -24,9 +25,9 @@ class JavaIdent:
     name: str
 
     @property
-    def top(self) -> str:
-        """The top-level class an import names."""
-        return self.name.partition(".")[0]
+    def simple(self) -> str:
+        """The name a single-type import makes visible: the innermost class's."""
+        return self.name.rpartition(".")[2]
 
     @property
     def qualified(self) -> str:
@@ -45,38 +46,85 @@ class JavaFile:
         field name the file declares; `package_classes` the top-level classes of the
         file's package (which shadow `java.lang`)."""
         self._package = package
-        taken: dict[str, tuple[str, str]] = {name: ("", name) for name in declared}
+        taken: dict[str, JavaIdent | None] = dict.fromkeys(declared)
         shadowing = set(package_classes)
-        self._simple: set[tuple[str, str]] = set()
-        self._imports: set[str] = set()
+        self._simple: set[JavaIdent] = set()
 
         def priority(ident: JavaIdent) -> tuple[int, str, str]:
             rank = 0 if ident.package == JAVA_LANG else 1 if ident.package == package else 2
-            return rank, ident.package, ident.top
+            return rank, ident.package, ident.name
 
         for ident in sorted(set(classes), key=priority):
-            key = (ident.package, ident.top)
-            if key in self._simple:
+            if not ident.package:
+                # The default package: nothing can be imported from it, its classes are
+                # named as they are (only a file of that package uses them).
+                taken.setdefault(ident.name.partition(".")[0], ident)
                 continue
-            if taken.get(ident.top, key) != key:
+            if taken.get(ident.simple, ident) != ident:
                 continue  # the simple name belongs to another class: qualify this one
-            if ident.package == JAVA_LANG and ident.top in shadowing:
+            if ident.package == JAVA_LANG and ident.simple in shadowing:
                 continue
-            if not ident.package and package:
-                continue  # the default package cannot be imported, nor named
-            taken[ident.top] = key
-            self._simple.add(key)
+            taken[ident.simple] = ident
+            self._simple.add(ident)
         self._used: set[str] = set()
         self._lines: list[str] = []
         self._depth = 0
 
     def name(self, ident: JavaIdent) -> str:
-        """How the body names `ident`: its simple (nested) name, or fully qualified."""
-        if (ident.package, ident.top) in self._simple:
-            if ident.package not in (JAVA_LANG, self._package):
-                self._used.add(f"{ident.package}.{ident.top}")
-            return ident.name
+        """How the body names `ident`: its simple name (imported if need be), or fully
+        qualified."""
+        if ident in self._simple:
+            if "." in ident.name or ident.package not in (JAVA_LANG, self._package):
+                self._used.add(ident.qualified)
+            return ident.simple
         return ident.qualified
+
+    def declaration(self, head: str, parameters: list[str], tail: str = " {") -> None:
+        """`head(parameters)tail`, opening a body: on one line when it fits, else one
+        parameter a line; a `throws` clause in `tail` gets a line of its own then."""
+        one = f"{head}({', '.join(parameters)}){tail}"
+        throws = tail.strip().startswith("throws")
+        if self._fits(one) or not parameters:
+            self.open(one)
+            return
+        if throws and self._fits(f"{head}({', '.join(parameters)})"):
+            self.line(f"{head}({', '.join(parameters)})")
+            self.indent()
+            self.line(tail.strip())
+            self.dedent()
+            self._depth += 1
+            return
+        self.line(f"{head}(")
+        self.indent()
+        for index, parameter in enumerate(parameters):
+            end = "," if index < len(parameters) - 1 else ")"
+            if index == len(parameters) - 1 and not tail.strip().startswith("throws"):
+                end += tail
+            self.line(parameter + end)
+        if tail.strip().startswith("throws"):
+            self.line(tail.strip())
+        self.dedent()
+        self._depth += 1
+
+    def call(self, head: str, arguments: list[str], tail: str = ";") -> None:
+        """A statement `head(arguments)tail`: on one line when it fits, else the
+        arguments on the next line, or one a line."""
+        one = f"{head}({', '.join(arguments)}){tail}"
+        if self._fits(one):
+            self.line(one)
+            return
+        self.line(f"{head}(")
+        self.indent()
+        joined = f"{', '.join(arguments)}){tail}"
+        if self._fits(joined):
+            self.line(joined)
+        else:
+            for index, argument in enumerate(arguments):
+                self.line(argument + ("," if index < len(arguments) - 1 else f"){tail}"))
+        self.dedent()
+
+    def _fits(self, text: str) -> bool:
+        return len(_INDENT * self._depth) + len(text) <= _WIDTH
 
     def line(self, text: str = "") -> None:
         self._lines.append(_INDENT * self._depth + text if text else "")
@@ -87,7 +135,10 @@ class JavaFile:
         self._depth += 1
 
     def close(self, text: str = "}") -> None:
+        """End a body; a blank line just before the brace goes."""
         self._depth -= 1
+        while self._lines and not self._lines[-1]:
+            self._lines.pop()
         self.line(text)
 
     def indent(self) -> None:
@@ -98,22 +149,33 @@ class JavaFile:
         self._depth -= 2
 
     def doc(self, paragraphs: Iterable[str]) -> None:
-        """A Javadoc comment of paragraphs (already escaped with `javadoc`)."""
-        parts = [paragraph for paragraph in paragraphs if paragraph]
-        if not parts:
-            return
+        """A Javadoc comment of paragraphs (already escaped with `javadoc`): paragraphs
+        after the first, and lines after a blank one, start with `<p>`; lines too long
+        for the page are wrapped between words."""
         lines: list[str] = []
-        for index, paragraph in enumerate(parts):
-            if index:
+        for paragraph in paragraphs:
+            if not paragraph:
+                continue
+            after_blank = bool(lines)
+            if lines:
                 lines.append("")
-                paragraph = "<p>" + paragraph
-            lines.extend(paragraph.splitlines())
-        if len(lines) == 1 and len(_INDENT * self._depth) + len(lines[0]) + 7 <= 100:
+            for text in paragraph.splitlines():
+                if not text:
+                    lines.append("")
+                    after_blank = True
+                    continue
+                lines.append("<p>" + text if after_blank else text)
+                after_blank = False
+        if not lines:
+            return
+        if len(lines) == 1 and self._fits(f"/** {lines[0]} */"):
             self.line(f"/** {lines[0]} */")
             return
+        width = _WIDTH - len(_INDENT * self._depth) - 3
         self.line("/**")
         for text in lines:
-            self.line(f" * {text}".rstrip())
+            for wrapped in wrap(text, width).splitlines() or [""]:
+                self.line(f" * {wrapped}".rstrip())
         self.line(" */")
 
     def render(self, header: list[str]) -> str:
@@ -129,7 +191,15 @@ class JavaFile:
         return "\n".join(out + body) + "\n"
 
 
-_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
+_ESCAPES = {
+    '"': '\\"',
+    "\\": "\\\\",
+    "\n": "\\n",
+    "\r": "\\r",
+    "\t": "\\t",
+    "\b": "\\b",
+    "\f": "\\f",
+}
 
 
 def string_literal(text: str) -> str:
