@@ -19,6 +19,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+
 from support.protoc import PROTO_DIR, REPO, option_include_dir, run_protoc, validate_set
 from support.toolchains import missing_toolchain
 

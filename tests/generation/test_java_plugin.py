@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 from google.protobuf.compiler import plugin_pb2
-from support.protoc import capture_request, option_include_dir, write_protos
-
 from protoc_gen_nexus.java.plugin import run
 from protoc_gen_nexus.java.writer import JavaFile, JavaIdent, javadoc, string_literal
+
+from support.protoc import capture_request, option_include_dir, write_protos
 
 HEADER = """\
 syntax = "proto3";

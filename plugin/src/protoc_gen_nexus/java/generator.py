@@ -510,13 +510,7 @@ def _caller_factories(java: JavaFile, service: model.Service) -> None:
     )
     java.open(f"public static {caller} newCaller({options} options) {{")
     endpoint = "DEFAULT_ENDPOINT" if contract.default_endpoint else '""'
-    java.call(
-        f"{options} merged = {java.name(CALLS)}.serviceOptions", ["options", endpoint, "TIMEOUTS"]
-    )
-    java.call(
-        f"return new {caller}",
-        [f"{java.name(WORKFLOW)}.newNexusServiceStub({service.definition}.class, merged)"],
-    )
+    java.call(f"return new {caller}", [f"{java.name(CALLS)}.withEndpoint(options, {endpoint})"])
     java.close()
     java.line()
 
@@ -533,11 +527,23 @@ def _caller(java: JavaFile, service: model.Service) -> None:
             )
         ]
     )
+    options = java.name(NEXUS_SERVICE_OPTIONS)
     java.open(f"public static final class {service.caller} {{")
-    java.line(f"private final {service.definition} stub;")
+    java.line(f"private final {options} options;")
     java.line()
-    java.open(f"private {service.caller}({service.definition} stub) {{")
-    java.line("this.stub = stub;")
+    java.open(f"private {service.caller}({options} options) {{")
+    java.line("this.options = options;")
+    java.close()
+    java.line()
+    java.doc(["The SDK's stub of the definition, with the options of one operation's call."])
+    java.open(f"private {service.definition} stub({java.name(STRING)} operation) {{")
+    java.call(
+        f"return {java.name(WORKFLOW)}.newNexusServiceStub",
+        [
+            f"{service.definition}.class",
+            f"{java.name(CALLS)}.forOperation(options, operation, TIMEOUTS)",
+        ],
+    )
     java.close()
     for operation in service.operations:
         java.line()
@@ -559,7 +565,7 @@ def _call_methods(java: JavaFile, operation: model.Operation) -> None:
     java.declaration(f"public {result} {operation.method}", [parameter] if parameter else [])
     if check:
         java.call(f"{java.name(CALLS)}.checkRequest", check_arguments)
-    call = f"stub.{operation.method}({'request' if takes else ''})"
+    call = f"stub({operation.name_constant}).{operation.method}({'request' if takes else ''})"
     java.line(f"{call};" if operation.output.ident is None else f"return {call};")
     java.close()
     java.line()
@@ -570,7 +576,9 @@ def _call_methods(java: JavaFile, operation: model.Operation) -> None:
     )
     if check:
         java.call(f"{java.name(CALLS)}.checkRequest", check_arguments)
-    arguments = [f"stub::{operation.method}"] + (["request"] if takes else [])
+    arguments = [f"stub({operation.name_constant})::{operation.method}"] + (
+        ["request"] if takes else []
+    )
     java.call(f"return {java.name(WORKFLOW)}.startNexusOperation", arguments)
     java.close()
 

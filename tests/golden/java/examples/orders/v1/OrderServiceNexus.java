@@ -118,8 +118,7 @@ public final class OrderServiceNexus {
    * contract's where the options set none.
    */
   public static Caller newCaller(NexusServiceOptions options) {
-    NexusServiceOptions merged = Calls.serviceOptions(options, "", TIMEOUTS);
-    return new Caller(Workflow.newNexusServiceStub(OrderService.class, merged));
+    return new Caller(Calls.withEndpoint(options, ""));
   }
 
   /**
@@ -128,10 +127,16 @@ public final class OrderServiceNexus {
    * of type {@code InvalidRequest}, which fails the workflow if it does not catch it.
    */
   public static final class Caller {
-    private final OrderService stub;
+    private final NexusServiceOptions options;
 
-    private Caller(OrderService stub) {
-      this.stub = stub;
+    private Caller(NexusServiceOptions options) {
+      this.options = options;
+    }
+
+    /** The SDK's stub of the definition, with the options of one operation's call. */
+    private OrderService stub(String operation) {
+      return Workflow.newNexusServiceStub(
+          OrderService.class, Calls.forOperation(options, operation, TIMEOUTS));
     }
 
     /**
@@ -141,13 +146,13 @@ public final class OrderServiceNexus {
      */
     public PlaceOrderResponse placeOrder(PlaceOrderRequest request) {
       Calls.checkRequest(SERVICE_NAME, PLACE_ORDER_OPERATION, request);
-      return stub.placeOrder(request);
+      return stub(PLACE_ORDER_OPERATION).placeOrder(request);
     }
 
     /** Starts operation {@code place-order} and returns its handle. */
     public NexusOperationHandle<PlaceOrderResponse> startPlaceOrder(PlaceOrderRequest request) {
       Calls.checkRequest(SERVICE_NAME, PLACE_ORDER_OPERATION, request);
-      return Workflow.startNexusOperation(stub::placeOrder, request);
+      return Workflow.startNexusOperation(stub(PLACE_ORDER_OPERATION)::placeOrder, request);
     }
   }
 }

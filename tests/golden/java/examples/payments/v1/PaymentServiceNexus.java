@@ -242,8 +242,7 @@ public final class PaymentServiceNexus {
    * contract's where the options set none.
    */
   public static Caller newCaller(NexusServiceOptions options) {
-    NexusServiceOptions merged = Calls.serviceOptions(options, DEFAULT_ENDPOINT, TIMEOUTS);
-    return new Caller(Workflow.newNexusServiceStub(PaymentService.class, merged));
+    return new Caller(Calls.withEndpoint(options, DEFAULT_ENDPOINT));
   }
 
   /**
@@ -253,10 +252,16 @@ public final class PaymentServiceNexus {
    * catch it.
    */
   public static final class Caller {
-    private final PaymentService stub;
+    private final NexusServiceOptions options;
 
-    private Caller(PaymentService stub) {
-      this.stub = stub;
+    private Caller(NexusServiceOptions options) {
+      this.options = options;
+    }
+
+    /** The SDK's stub of the definition, with the options of one operation's call. */
+    private PaymentService stub(String operation) {
+      return Workflow.newNexusServiceStub(
+          PaymentService.class, Calls.forOperation(options, operation, TIMEOUTS));
     }
 
     /**
@@ -266,14 +271,14 @@ public final class PaymentServiceNexus {
      */
     public ProcessPaymentResponse processPayment(ProcessPaymentRequest request) {
       Calls.checkRequest(SERVICE_NAME, PROCESS_PAYMENT_OPERATION, request);
-      return stub.processPayment(request);
+      return stub(PROCESS_PAYMENT_OPERATION).processPayment(request);
     }
 
     /** Starts operation {@code ProcessPayment} and returns its handle. */
     public NexusOperationHandle<ProcessPaymentResponse> startProcessPayment(
         ProcessPaymentRequest request) {
       Calls.checkRequest(SERVICE_NAME, PROCESS_PAYMENT_OPERATION, request);
-      return Workflow.startNexusOperation(stub::processPayment, request);
+      return Workflow.startNexusOperation(stub(PROCESS_PAYMENT_OPERATION)::processPayment, request);
     }
 
     /**
@@ -284,14 +289,14 @@ public final class PaymentServiceNexus {
      */
     public RefundPaymentResponse refundPayment(RefundPaymentRequest request) {
       Calls.checkRequest(SERVICE_NAME, REFUND_PAYMENT_OPERATION, request);
-      return stub.refundPayment(request);
+      return stub(REFUND_PAYMENT_OPERATION).refundPayment(request);
     }
 
     /** Starts operation {@code refund-payment} and returns its handle. */
     public NexusOperationHandle<RefundPaymentResponse> startRefundPayment(
         RefundPaymentRequest request) {
       Calls.checkRequest(SERVICE_NAME, REFUND_PAYMENT_OPERATION, request);
-      return Workflow.startNexusOperation(stub::refundPayment, request);
+      return Workflow.startNexusOperation(stub(REFUND_PAYMENT_OPERATION)::refundPayment, request);
     }
 
     /**
@@ -300,12 +305,12 @@ public final class PaymentServiceNexus {
      * <p>Tells whether payments accepts new charges.
      */
     public HealthStatus checkHealth() {
-      return stub.checkHealth();
+      return stub(CHECK_HEALTH_OPERATION).checkHealth();
     }
 
     /** Starts operation {@code CheckHealth} and returns its handle. */
     public NexusOperationHandle<HealthStatus> startCheckHealth() {
-      return Workflow.startNexusOperation(stub::checkHealth);
+      return Workflow.startNexusOperation(stub(CHECK_HEALTH_OPERATION)::checkHealth);
     }
 
     /**
@@ -314,12 +319,12 @@ public final class PaymentServiceNexus {
      * <p>Forgets every transaction. For the payments team's own tests only.
      */
     public void resetLedger() {
-      stub.resetLedger();
+      stub(RESET_LEDGER_OPERATION).resetLedger();
     }
 
     /** Starts operation {@code ResetLedger} and returns its handle. */
     public NexusOperationHandle<Void> startResetLedger() {
-      return Workflow.startNexusOperation(stub::resetLedger);
+      return Workflow.startNexusOperation(stub(RESET_LEDGER_OPERATION)::resetLedger);
     }
   }
 

@@ -6,7 +6,6 @@ import io.temporal.failure.ApplicationFailure;
 import io.temporal.workflow.NexusOperationOptions;
 import io.temporal.workflow.NexusServiceOptions;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -21,44 +20,49 @@ public final class Calls {
   private Calls() {}
 
   /**
-   * The options of a service stub: {@code options} with the contract's defaults where they set
-   * nothing. The endpoint defaults to {@code defaultEndpoint} (empty: none); each operation of
-   * {@code timeouts} (wire name to schedule-to-close timeout) gets its timeout unless {@code
-   * options} set one, for all operations or for that one.
+   * {@code options} with the endpoint defaulting to {@code defaultEndpoint} (empty: the contract
+   * names none).
    *
    * @throws IllegalArgumentException when no endpoint results
    */
-  public static NexusServiceOptions serviceOptions(
-      NexusServiceOptions options, String defaultEndpoint, Map<String, Duration> timeouts) {
-    NexusServiceOptions.Builder builder = NexusServiceOptions.newBuilder(options);
+  public static NexusServiceOptions withEndpoint(
+      NexusServiceOptions options, String defaultEndpoint) {
     String endpoint = options.getEndpoint();
-    if (endpoint == null || endpoint.isEmpty()) {
-      if (defaultEndpoint.isEmpty()) {
-        throw new IllegalArgumentException(
-            "the contract names no default endpoint: set one in the options");
-      }
-      builder.setEndpoint(defaultEndpoint);
+    if (endpoint != null && !endpoint.isEmpty()) {
+      return options;
     }
-    NexusOperationOptions all = options.getOperationOptions();
-    Map<String, NexusOperationOptions> given =
-        options.getOperationMethodOptions() == null
-            ? Map.of()
-            : options.getOperationMethodOptions();
-    Map<String, NexusOperationOptions> perOperation = new HashMap<>(given);
-    for (Map.Entry<String, Duration> timeout : timeouts.entrySet()) {
-      NexusOperationOptions own = given.get(timeout.getKey());
-      boolean set =
-          (all != null && all.getScheduleToCloseTimeout() != null)
-              || (own != null && own.getScheduleToCloseTimeout() != null);
-      if (!set) {
-        perOperation.put(
-            timeout.getKey(),
-            NexusOperationOptions.newBuilder(own == null ? NexusOperationOptions.getDefaultInstance() : own)
-                .setScheduleToCloseTimeout(timeout.getValue())
-                .build());
-      }
+    if (defaultEndpoint.isEmpty()) {
+      throw new IllegalArgumentException(
+          "the contract names no default endpoint: set one in the options");
     }
-    return builder.setOperationMethodOptions(perOperation).build();
+    return NexusServiceOptions.newBuilder(options).setEndpoint(defaultEndpoint).build();
+  }
+
+  /**
+   * The options of a service stub that calls {@code operation}: the operation's schedule-to-close
+   * timeout from {@code timeouts} (wire name to timeout), then {@code options}' options for all
+   * operations, then its options for this one, each overriding what the one before set.
+   *
+   * <p>The result carries no per-operation options: the Temporal Java SDK (1.34) fails to create
+   * a stub whose options have them unless the worker set some for the service too, so the
+   * generated callers create one stub per call with its operation's options folded in.
+   */
+  public static NexusServiceOptions forOperation(
+      NexusServiceOptions options, String operation, Map<String, Duration> timeouts) {
+    NexusOperationOptions.Builder merged = NexusOperationOptions.newBuilder();
+    Duration timeout = timeouts.get(operation);
+    if (timeout != null) {
+      merged.setScheduleToCloseTimeout(timeout);
+    }
+    merged.mergeNexusOperationOptions(options.getOperationOptions());
+    Map<String, NexusOperationOptions> perOperation = options.getOperationMethodOptions();
+    if (perOperation != null) {
+      merged.mergeNexusOperationOptions(perOperation.get(operation));
+    }
+    return NexusServiceOptions.newBuilder(options)
+        .setOperationOptions(merged.build())
+        .setOperationMethodOptions(Map.of())
+        .build();
   }
 
   /**
