@@ -111,7 +111,7 @@ service Shop {
     assert "Void ping();" in content  # the definition
     assert "default void ping(OperationContext context, OperationStartDetails details)" in content
     assert "public OperationHandler<Void, Void> ping() {" in content
-    assert "public void ping() {\n      stub.ping();" in content
+    assert "public void ping() {\n      stub(PING_OPERATION).ping();" in content
     assert "NexusOperationHandle<Void> startPing() {" in content
     assert "Empty" not in content.replace("google.protobuf.Empty", "")
 
@@ -219,10 +219,11 @@ service Shop {
     assert 'public static final String DEFAULT_ENDPOINT = "shop-endpoint";' in content
     assert "Map.entry(PLACE_OPERATION, Duration.ofNanos(1500000))," in content
     assert "Map.entry(OPEN_OPERATION, Duration.ofSeconds(90)));" in content
-    assert "Calls.serviceOptions(options, DEFAULT_ENDPOINT, TIMEOUTS)" in content
+    assert "return new Caller(Calls.withEndpoint(options, DEFAULT_ENDPOINT));" in content
+    assert "Calls.forOperation(options, operation, TIMEOUTS)" in content
     without = generate(tmp_path, HEADER + SERVICE)["shop/v1/ShopNexus.java"]
     assert "public static Caller newCaller() {" not in without
-    assert 'Calls.serviceOptions(options, "", TIMEOUTS)' in without
+    assert 'Calls.withEndpoint(options, "")' in without
 
 
 ERRORS = {
