@@ -520,6 +520,16 @@ class CallJavaWorkflow:
                         ),
                         schedule_to_close_timeout=CALL_TIMEOUT,
                     )
+                elif call == "no_payload_payment":
+                    # No payload where the operation takes a message.
+                    unchecked = workflow.create_nexus_client(
+                        service=PaymentService, endpoint=endpoint
+                    )
+                    value = await unchecked.execute_operation(
+                        PaymentService.process_payment,
+                        None,  # type: ignore[arg-type]
+                        schedule_to_close_timeout=CALL_TIMEOUT,
+                    )
                 elif call == "invalid_response":
                     value = await payments.process_payment(
                         valid_payment(INVALID_RESPONSE_ORDER),
@@ -901,13 +911,25 @@ def test_generated_java_handler_refuses_invalid_request_as_python_does(
     timeout) whose text is the Python handler's, field by field."""
     before = len(java_handlers.served("void"))
     results, calls = run_async(
-        python_calls(dev_server, java_handlers.endpoints["void"], ["invalid_payment_unchecked"])
+        python_calls(
+            dev_server,
+            java_handlers.endpoints["void"],
+            ["invalid_payment_unchecked", "no_payload_payment"],
+        )
     )
 
     refused = results["invalid_payment_unchecked"]
     assert refused.handler_error_type == "BAD_REQUEST"
     assert f"HandlerError: {VALIDATION_MESSAGE}" in refused.error
-    assert [(c.service, c.operation) for c in calls] == [(SERVICE, "ProcessPayment")]
+    # No request at all where a message is due: BAD_REQUEST too, not a retried NPE.
+    missing = results["no_payload_payment"]
+    assert missing.handler_error_type == "BAD_REQUEST"
+    assert (
+        "HandlerError: request to payments.v1.PaymentService/ProcessPayment must be a "
+        "payments.v1.ProcessPaymentRequest message, not null"
+    ) in missing.error
+    assert [(c.service, c.operation) for c in calls] == [(SERVICE, "ProcessPayment")] * 2
+    assert calls[1].input == NO_PAYLOAD
     assert new_lines(java_handlers, "void", before) == []
 
 
