@@ -1,0 +1,53 @@
+"""The Java runtime (plugin/java, package dev.nexusproto) against the Python runtime.
+
+The violation text a Java handler or caller reports must be the Python runtime's,
+character for character: `ViolationsMatchPython` (plugin/java/src/test/java) builds
+the messages of plugin/go/testdata/python_violations.json (the Go runtime's test
+data, written by the Python runtime) from the same test proto and compares. Without
+Java and Maven the test skips, or fails with NEXUSPROTO_REQUIRE_INTEROP=1.
+"""
+
+import subprocess
+from pathlib import Path
+
+from support.protoc import REPO, run_protoc, validate_set
+from test_java_output import RUNTIME, require_java, runtime_classpath
+
+TESTPB = REPO / "plugin" / "go" / "internal" / "testpb"
+PYTHON_VIOLATIONS = REPO / "plugin" / "go" / "testdata" / "python_violations.json"
+
+
+def _run(args: list[str]) -> str:
+    result = subprocess.run(args, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def test_java_violation_text_is_the_python_runtimes(tmp_path: Path) -> None:
+    javac, mvn = require_java()
+    classpath = runtime_classpath(mvn)
+    messages = tmp_path / "messages"
+    messages.mkdir()
+    result = run_protoc(
+        [
+            f"--descriptor_set_in={validate_set(tmp_path)}",
+            f"-I{TESTPB}",
+            f"--java_out={messages}",
+            "violations.proto",
+            "buf/validate/validate.proto",
+        ]
+    )
+    assert result.returncode == 0, result.stderr
+    classes = tmp_path / "classes"
+    sources = [
+        *sorted(messages.rglob("*.java")),
+        *sorted((RUNTIME / "src").rglob("*.java")),
+    ]
+    _run([javac, "-nowarn", "-encoding", "UTF-8", "-d", str(classes), "-cp", classpath,
+          *map(str, sources)])
+    java = str(Path(javac).with_name("java"))
+    output = _run(
+        [java, "-cp", f"{classes}:{classpath}", "dev.nexusproto.ViolationsMatchPython",
+         str(PYTHON_VIOLATIONS)]
+    )
+    assert output.strip().endswith("16 cases, 0 failed"), output
