@@ -367,3 +367,29 @@ def test_simple_names_never_collide_and_java_lang_is_not_shadowed() -> None:
     assert declared.name(JavaIdent("com.example", "Handler")) == "com.example.Handler"
     java.line("x")
     assert java.render([]).startswith("package shop.v1;\n\nimport ")
+
+
+def test_two_files_generating_one_java_class_is_a_located_error(tmp_path: Path) -> None:
+    """Two proto packages sharing a java_package, each with a service Shop."""
+    java_package = 'option java_package = "com.example.shop";\n'
+    other = HEADER.replace("package shop.v1;", "package shop.v2;")
+    root = write_protos(
+        tmp_path / "src",
+        {
+            "shop/v1/shop.proto": HEADER + java_package + SERVICE,
+            "shop/v2/shop.proto": other + java_package.replace("Shop", "ShopV2") + SERVICE,
+        },
+    )
+    captured = capture_request(
+        tmp_path,
+        ["shop/v1/shop.proto", "shop/v2/shop.proto"],
+        include=[root, option_include_dir()],
+    )
+    response = run(captured)
+    assert not response.file
+    assert response.error.startswith("shop/v2/shop.proto:")
+    assert (
+        "service Shop generates the Java class com.example.shop.ShopNexus, as "
+        "shop/v1/shop.proto, service Shop does; rename one of the services or give their "
+        "files different java_package options"
+    ) in response.error
