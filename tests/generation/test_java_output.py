@@ -6,10 +6,9 @@ compiled beside protoc's `--java_out` messages and the runtime (plugin/java) wit
 `javac -Xlint:all -Werror`; without them that test skips, or fails with
 NEXUSPROTO_REQUIRE_INTEROP=1 (CI).
 
-Two inputs are left out of the trees, each for a reason a test below proves: the
-carts contract binds operations to updates, signals and queries, which the Java
-output does not generate yet (a located error), and `keywords/v1/keywords.proto`
-names a message `class`, whose protoc-gen-java class javac rejects.
+One input is left out of the fixtures, for a reason a test below proves:
+`keywords/v1/keywords.proto` names a message `class`, whose protoc-gen-java class
+javac rejects (a located error).
 """
 
 import hashlib
@@ -30,13 +29,10 @@ JAVA_BUILD = REPO / "build" / "java"
 MAVEN_REPO = JAVA_BUILD / "m2"
 
 NOT_IN_JAVA = {
-    "orders/v1/carts.proto": "CartService.AddItem is bound to update 'add_item' of workflow "
-    "CartWorkflow; Java output does not generate update, signal and query bindings yet",
-    "hostile/v1/entities.proto": "Entities.Nexusproto is bound to update 'nexusproto'",
     "keywords/v1/keywords.proto": "message keywords.v1.class (keywords/v1/keywords.proto) is "
     "named 'class', a Java keyword: protoc-gen-java's class would not compile",
 }
-EXAMPLES = ["payments/v1/payments.proto", "orders/v1/orders.proto"]
+EXAMPLES = ["payments/v1/payments.proto", "orders/v1/orders.proto", "orders/v1/carts.proto"]
 FIXTURE_PROTOS = sorted(
     path
     for path in (p.relative_to(FIXTURES).as_posix() for p in FIXTURES.rglob("*.proto"))
@@ -97,7 +93,7 @@ def test_java_output_is_independent_of_file_order(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("proto", sorted(NOT_IN_JAVA))
 def test_inputs_left_out_are_located_errors(proto: str, tmp_path: Path) -> None:
-    tree = "examples" if proto.startswith("orders/") else "fixtures"
+    tree = "fixtures"
     result = run_protoc([*_includes(tree, tmp_path), f"--nexus-java_out={tmp_path}", proto])
     assert result.returncode != 0
     assert f"{proto}:" in result.stderr

@@ -203,6 +203,48 @@ service Shop {
     assert "public NexusOperationHandle<Receipt> startClass(Order request)" in content
 
 
+def test_updates_signals_and_queries_reach_their_workflow(tmp_path: Path) -> None:
+    service = """
+service Shop {
+  option (nexusannotations.v1.service) = {};
+  rpc Add(Order) returns (Receipt) {
+    option (nexusproto.v1.operation).workflow_update = {
+      id_template: "shop-{id}" update: "add" start: {workflow_type: "ShopWorkflow" task_queue: "shops"}
+    };
+  }
+  rpc Reset(google.protobuf.Empty) returns (google.protobuf.Empty) {
+    option (nexusproto.v1.operation).workflow_update = {
+      workflow_type: "ShopWorkflow" id_template: "main" update: "reset"
+    };
+  }
+  rpc Poke(Order) returns (google.protobuf.Empty) {
+    option (nexusproto.v1.operation).workflow_signal = { workflow_type: "ShopWorkflow" id_template: "shop-{number}" signal: "poke" };
+  }
+  rpc Look(Order) returns (Receipt) {
+    option (nexusproto.v1.operation).workflow_query = { workflow_type: "ShopWorkflow" id_template: "shop-{id}" query: "look" };
+  }
+}
+"""
+    (content,) = generate(tmp_path, HEADER + service).values()
+    assert (
+        'public static final WorkflowEntity ADD_ENTITY = new WorkflowEntity("ShopWorkflow", "shops");'
+        in content
+    )
+    assert 'public static final WorkflowEntity POKE_ENTITY = new WorkflowEntity("", "");' in content
+    code = flat(content)
+    assert (
+        'return ADD_ENTITY.update(context, details, "shop-" + request.getId(), "add", '
+        "Receipt.class, request);" in code
+    )
+    # Empty in and out: no argument, the result dropped, the method void.
+    assert "default void reset(OperationContext context, OperationStartDetails details)" in code
+    assert 'RESET_ENTITY.update(context, details, "main", "reset", Void.class);' in code
+    assert 'POKE_ENTITY.signal("shop-" + request.getNumber(), "poke", request);' in code
+    assert 'return LOOK_ENTITY.query("shop-" + request.getId(), "look", Receipt.class, request);' in code
+    # On the wire they are sync operations: the response checked as any sync one's.
+    assert "return Operations.sync(Order.class, Checks.NONE, handler::look);" in code
+
+
 def test_timeouts_default_per_operation(tmp_path: Path) -> None:
     service = """
 service Shop {
@@ -311,21 +353,6 @@ service Shop {
 """,
         "",
         "id_template field 'tags' is a repeated string field",
-    ),
-    "update binding": (
-        HEADER + """
-service Shop {
-  option (nexusannotations.v1.service) = {};
-  rpc Place(Order) returns (Receipt) {
-    option (nexusproto.v1.operation).workflow_update = {
-      workflow_type: "W" update: "place" id_template: "o-{id}"
-    };
-  }
-}
-""",
-        "",
-        "shop/v1/shop.proto:13:3: Shop.Place is bound to update 'place' of workflow W; Java "
-        "output does not generate update, signal and query bindings yet",
     ),
     "unknown parameter": (HEADER + SERVICE, "paths=source_relative", "unknown parameter 'paths'"),
     "all-services": (HEADER + SERVICE, "all-services=yes", "all-services must be true or false"),

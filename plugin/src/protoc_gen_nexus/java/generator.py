@@ -42,6 +42,7 @@ CALLS = JavaIdent("dev.nexusproto", "Calls")
 CHECKS = JavaIdent("dev.nexusproto", "Checks")
 OPERATIONS = JavaIdent("dev.nexusproto", "Operations")
 WORKFLOW_RUN = JavaIdent("dev.nexusproto", "WorkflowRun")
+WORKFLOW_ENTITY = JavaIdent("dev.nexusproto", "WorkflowEntity")
 
 _FIXED = [
     STRING,
@@ -71,6 +72,7 @@ _FIXED = [
     CHECKS,
     OPERATIONS,
     WORKFLOW_RUN,
+    WORKFLOW_ENTITY,
 ]
 
 
@@ -203,6 +205,8 @@ def _constants(java: JavaFile, service: model.Service) -> None:
     for operation in service.operations:
         if operation.contract.workflow_run is not None:
             _workflow_binding(java, operation)
+        elif operation.contract.entity is not None:
+            _entity_binding(java, operation)
     timed = [op for op in service.operations if op.contract.schedule_to_close_timeout is not None]
     java.doc(["Schedule-to-close timeouts of calls whose options set none, by operation name."])
     map_type = f"{java.name(MAP)}<{string}, {java.name(DURATION)}>"
@@ -255,6 +259,40 @@ def _workflow_binding(java: JavaFile, operation: model.Operation) -> None:
     java.line(f"{conflict});")
     java.dedent()
     java.dedent()
+    java.line()
+
+
+def _entity_binding(java: JavaFile, operation: model.Operation) -> None:
+    entity = operation.contract.entity
+    assert entity is not None
+    start = (
+        f", starting workflow {_code(entity.start.workflow_type)} when none runs with its ID"
+        if entity.start is not None
+        else ""
+    )
+    java.doc(
+        [
+            (
+                f"The workflow that operation {_code(operation.contract.name)} reaches, as the "
+                f"contract binds it: {entity.kind} {_code(entity.handler_name)} of workflow "
+                f"{_code(entity.workflow_type)}{start}."
+            )
+        ]
+    )
+    arguments = (
+        [string_literal(entity.start.workflow_type), string_literal(entity.start.task_queue)]
+        if entity.start is not None
+        else ['""', '""']
+    )
+    declaration = f"public static final {java.name(WORKFLOW_ENTITY)} {operation.workflow_constant}"
+    one = f"{declaration} = new {java.name(WORKFLOW_ENTITY)}({', '.join(arguments)});"
+    if java.fits(one):
+        java.line(one)
+    else:
+        java.line(f"{declaration} =")
+        java.indent()
+        java.call(f"new {java.name(WORKFLOW_ENTITY)}", arguments)
+        java.dedent()
     java.line()
 
 
@@ -313,10 +351,10 @@ def _handler(java: JavaFile, service: model.Service) -> None:
             ),
             (
                 "Every method has a default, so that operations added to the contract later "
-                "leave implementations compiling: a sync operation answers NOT_IMPLEMENTED, and "
-                "a workflow-run operation starts its workflow as the contract says. Override "
-                "the methods of the operations the team serves, and any start to do it "
-                "differently."
+                "leave implementations compiling: a sync operation answers NOT_IMPLEMENTED, a "
+                "workflow-run operation starts its workflow, and an update, signal or query "
+                "reaches its workflow as the contract says. Override the methods of the "
+                "operations the team serves, and any binding to do it differently."
             ),
         ]
     )
@@ -333,6 +371,9 @@ def _handler_method(java: JavaFile, service: model.Service, operation: model.Ope
     contract = operation.contract
     run = contract.workflow_run
     parameters = _handler_parameters(java, operation)
+    if contract.entity is not None:
+        _entity_method(java, service, operation, parameters)
+        return
     if run is None:
         java.doc(
             [
@@ -370,8 +411,44 @@ def _handler_method(java: JavaFile, service: model.Service, operation: model.Ope
     java.close()
 
 
+def _entity_method(
+    java: JavaFile, service: model.Service, operation: model.Operation, parameters: list[str]
+) -> None:
+    contract = operation.contract
+    entity = contract.entity
+    assert entity is not None
+    java.doc(
+        [
+            (
+                f"Answers operation {_code(contract.name)}: by default {entity.kind} "
+                f"{_code(entity.handler_name)} of the workflow with {_id_text(operation)}, "
+                f"as {{@link {service.class_name}#{operation.workflow_constant}}} reaches it."
+            ),
+            javadoc(contract.comment),
+        ]
+    )
+    result = "void" if operation.output.ident is None else java.name(operation.output.ident)
+    java.declaration(
+        f"default {result} {operation.method}",
+        parameters,
+        f" throws {java.name(OPERATION_EXCEPTION)} {{",
+    )
+    arguments = [_id_expression(java, operation), string_literal(entity.handler_name)]
+    if entity.kind == "update":
+        arguments[:0] = ["context", "details"]
+    if entity.kind != "signal":
+        arguments.append(_class_literal(java, operation.output))
+    if operation.input.ident is not None:
+        arguments.append("request")
+    returns = entity.kind != "signal" and operation.output.ident is not None
+    java.call(
+        f"{'return ' if returns else ''}{operation.workflow_constant}.{entity.kind}", arguments
+    )
+    java.close()
+
+
 def _id_text(operation: model.Operation) -> str:
-    run = operation.contract.workflow_run
+    run = operation.contract.workflow_run or operation.contract.entity
     assert run is not None
     if not run.id_template:
         return "workflow ID service/operation/request ID (the same for every retry of one start)"

@@ -40,11 +40,13 @@ class Operation:
     name_constant: str
     """The constant holding the wire name: `PROCESS_PAYMENT_OPERATION`."""
     workflow_constant: str
-    """For a workflow-run operation, the constant holding its `dev.nexusproto.WorkflowRun`."""
+    """For a workflow-run operation, the constant holding its `dev.nexusproto.WorkflowRun`;
+    for an update, signal or query, the one holding its `dev.nexusproto.WorkflowEntity`."""
     input: Message
     output: Message
     workflow_id: tuple[TemplateTerm, ...] | None
-    """A workflow-run operation's ID from its template; None for the default ID."""
+    """The ID of the workflow a workflow-run, update, signal or query operation reaches,
+    from its template; None for the default ID."""
 
 
 @dataclass(frozen=True)

@@ -203,15 +203,6 @@ def _operations(
     resolved = []
     for operation in service.operations:
         owner = f"{service.proto_name}.{operation.method_name}"
-        if operation.entity is not None:
-            entity = operation.entity
-            raise GenerationError(
-                f"{owner} is bound to {entity.kind} {entity.handler_name!r} of workflow "
-                f"{entity.workflow_type}; Java output does not generate update, signal and "
-                "query bindings yet: leave the operation out of the Java team's selection "
-                "(for example with exclude-operation-tags) or remove the binding",
-                operation.location,
-            )
         method = naming.method_name(operation.method_name)
         start = naming.start_method_name(operation.method_name)
         for taken in (method, start):
@@ -227,6 +218,8 @@ def _operations(
         workflow_constant = ""
         if operation.workflow_run is not None:
             workflow_constant = names.take(f"{constant}_WORKFLOW", owner, operation.location)
+        elif operation.entity is not None:
+            workflow_constant = names.take(f"{constant}_ENTITY", owner, operation.location)
         resolved.append(
             model.Operation(
                 contract=operation,
@@ -260,7 +253,7 @@ def _message(message: contract.Message, packages: _Packages, location: Location)
 
 
 def _workflow_id(operation: contract.Operation) -> tuple[model.TemplateTerm, ...] | None:
-    binding = operation.workflow_run
+    binding = operation.workflow_run or operation.entity
     if binding is None or not binding.id_template:
         return None
     kinds = {field.name: field for field in operation.input.fields}

@@ -84,10 +84,10 @@ class JavaFile:
         parameter a line; a `throws` clause in `tail` gets a line of its own then."""
         one = f"{head}({', '.join(parameters)}){tail}"
         throws = tail.strip().startswith("throws")
-        if self._fits(one) or not parameters:
+        if self.fits(one) or not parameters:
             self.open(one)
             return
-        if throws and self._fits(f"{head}({', '.join(parameters)})"):
+        if throws and self.fits(f"{head}({', '.join(parameters)})"):
             self.line(f"{head}({', '.join(parameters)})")
             self.indent()
             self.line(tail.strip())
@@ -110,20 +110,21 @@ class JavaFile:
         """A statement `head(arguments)tail`: on one line when it fits, else the
         arguments on the next line, or one a line."""
         one = f"{head}({', '.join(arguments)}){tail}"
-        if self._fits(one):
+        if self.fits(one):
             self.line(one)
             return
         self.line(f"{head}(")
         self.indent()
         joined = f"{', '.join(arguments)}){tail}"
-        if self._fits(joined):
+        if self.fits(joined):
             self.line(joined)
         else:
             for index, argument in enumerate(arguments):
                 self.line(argument + ("," if index < len(arguments) - 1 else f"){tail}"))
         self.dedent()
 
-    def _fits(self, text: str) -> bool:
+    def fits(self, text: str) -> bool:
+        """Whether `text` fits on a line at the current indentation."""
         return len(_INDENT * self._depth) + len(text) <= _WIDTH
 
     def line(self, text: str = "") -> None:
@@ -168,7 +169,7 @@ class JavaFile:
                 after_blank = False
         if not lines:
             return
-        if len(lines) == 1 and self._fits(f"/** {lines[0]} */"):
+        if len(lines) == 1 and self.fits(f"/** {lines[0]} */"):
             self.line(f"/** {lines[0]} */")
             return
         width = _WIDTH - len(_INDENT * self._depth) - 3

@@ -113,9 +113,9 @@ public final class PaymentServiceNexus {
    * sync operation's response is checked after it returns.
    *
    * <p>Every method has a default, so that operations added to the contract later leave
-   * implementations compiling: a sync operation answers NOT_IMPLEMENTED, and a workflow-run
-   * operation starts its workflow as the contract says. Override the methods of the operations the
-   * team serves, and any start to do it differently.
+   * implementations compiling: a sync operation answers NOT_IMPLEMENTED, a workflow-run operation
+   * starts its workflow, and an update, signal or query reaches its workflow as the contract says.
+   * Override the methods of the operations the team serves, and any binding to do it differently.
    */
   public interface Handler {
     /**
