@@ -57,6 +57,8 @@ import nexusproto.converter
 import pytest
 from google.protobuf import empty_pb2, json_format
 from google.protobuf.duration_pb2 import Duration
+from orders.v1 import carts_pb2
+from orders.v1.carts_nexus import CartServiceNexusClient
 from payments.v1 import payments_pb2
 from payments.v1.payments_nexus import (
     PaymentService,
@@ -948,6 +950,123 @@ def test_generated_java_handler_refuses_its_invalid_response(
     assert f"HandlerError: {RESPONSE_VALIDATION_MESSAGE}" in refused.error
     # The team's code ran once: the error was not retried.
     assert [line[0] for line in new_lines(java_handlers, "void", before)] == ["ProcessPayment"]
+
+
+@workflow.defn
+class CallJavaCartsWorkflow:
+    """Calls the carts contract with the generated CartServiceNexusClient: each step
+    is (call, cart ID, argument); an error is reported, not raised."""
+
+    @workflow.run
+    async def run(self, endpoint: str, steps: list[list[str]]) -> list[CallResult]:
+        carts = CartServiceNexusClient(endpoint=endpoint)
+        price = payments_pb2.Money(currency="EUR", amount_minor=250)
+        results = []
+        for call, cart_id, argument in steps:
+            result = CallResult(call)
+            try:
+                value: Any
+                if call == "add_item":
+                    value = await carts.add_item(
+                        carts_pb2.AddItemRequest(
+                            cart_id=cart_id, sku=argument, quantity=2, unit_price=price
+                        )
+                    )
+                elif call == "remove_item":
+                    value = await carts.remove_item(
+                        carts_pb2.RemoveItemRequest(cart_id=cart_id, sku=argument)
+                    )
+                elif call == "apply_coupon":
+                    value = await carts.apply_coupon(  # type: ignore[func-returns-value]
+                        carts_pb2.ApplyCouponRequest(cart_id=cart_id, code=argument)
+                    )
+                elif call == "checkout":
+                    value = await carts.checkout(  # type: ignore[func-returns-value]
+                        carts_pb2.CheckoutRequest(cart_id=cart_id)
+                    )
+                elif call == "get_cart":
+                    value = await carts.get_cart(carts_pb2.GetCartRequest(cart_id=cart_id))
+                else:
+                    raise ValueError(f"unknown call {call}")
+                results.append(describe_result(result, value))
+            except Exception as err:  # noqa: BLE001 - reported, not raised
+                results.append(describe_failure(result, err))
+        return results
+
+
+def test_python_callers_reach_java_entity_workflows(
+    dev_server: DevServer, java_handlers: JavaHandlers
+) -> None:
+    """The carts contract served by the generated Java handler with nothing overridden:
+    update-with-start, signal-with-start, signals and updates of a running cart,
+    queries of a running and of a closed one, and the Python runtime's errors for an
+    update the workflow fails and for a cart that does not run."""
+    first, second = unique_name("java-cart"), unique_name("java-cart")
+    steps = [
+        ["add_item", first, "sku-1"],  # update-with-start
+        ["add_item", first, "sku-2"],  # update of the running cart
+        ["apply_coupon", first, "SPRING"],  # signal of the running cart
+        ["remove_item", first, "sku-1"],
+        ["remove_item", first, "sku-9"],  # the workflow fails the update
+        ["get_cart", first, ""],
+        ["apply_coupon", second, "WELCOME"],  # signal-with-start
+        ["get_cart", second, ""],
+        ["checkout", first, ""],
+        ["get_cart", first, ""],  # a closed workflow still answers queries
+        ["remove_item", first, "sku-2"],  # no running workflow any more
+    ]
+
+    async def body() -> list[CallResult]:
+        client = await Client.connect(dev_server.target, namespace=PY_CALLER_NAMESPACE)
+        task_queue = unique_task_queue("py-carts")
+        async with Worker(client, task_queue=task_queue, workflows=[CallJavaCartsWorkflow]):
+            results: list[CallResult] = await client.execute_workflow(
+                CallJavaCartsWorkflow.run,
+                args=[java_handlers.endpoints["void"], steps],
+                id=unique_name("py-carts-caller"),
+                task_queue=task_queue,
+                execution_timeout=WORKFLOW_TIMEOUT,
+            )
+            return results
+
+    results = run_async(body())
+
+    def line(sku: str) -> dict[str, Any]:
+        return {
+            "sku": sku,
+            "quantity": 2,
+            "unitPrice": {"currency": "EUR", "amountMinor": "250"},
+        }
+
+    assert [r.error for r in results[:4]] == [[]] * 4
+    assert results[0].result == {
+        "cartId": first,
+        "lines": [line("sku-1")],
+        "total": {"currency": "EUR", "amountMinor": "500"},
+    }
+    assert results[1].result is not None
+    assert results[1].result["lines"] == [line("sku-1"), line("sku-2")]
+    assert results[3].result is not None
+    assert results[3].result["lines"] == [line("sku-2")]
+    failed = results[4]
+    assert failed.handler_error_type == ""  # a failed operation, not a handler error
+    assert any(
+        f"update 'remove_item' of workflow 'cart-{first}' failed: no item sku-9 in the cart"
+        in error
+        for error in failed.error
+    ), failed.error
+    assert results[5].result is not None
+    assert results[5].result["coupons"] == ["SPRING"]
+    assert results[6].error == []
+    assert results[7].result == {"cartId": second, "coupons": ["WELCOME"]}
+    assert results[8].error == []
+    assert results[9].result is not None
+    assert results[9].result["checkedOut"] is True
+    gone = results[10]
+    assert gone.handler_error_type == "NOT_FOUND"
+    assert any(
+        f"no running workflow with ID 'cart-{first}': " in error for error in gone.error
+    ), gone.error
 
 
 def test_python_standalone_client_calls_java_handler(

@@ -248,10 +248,13 @@ public final class Handler {
               converter -> WorkerFactory.newInstance(Main.client(service, ns, converter)));
       Worker worker = factory.newWorker(spec.taskQueue);
       worker.registerWorkflowImplementationTypes(RefundPaymentWorkflowImpl.class);
-      worker.registerNexusServiceImplementation(
-          spec.empty.equals("void")
-              ? new PaymentServiceNexus.Implementation(new Payments(spec))
-              : new PaymentServiceEmptyMessageImpl(spec));
+      if (spec.empty.equals("void")) {
+        worker.registerNexusServiceImplementation(
+            new PaymentServiceNexus.Implementation(new Payments(spec)), Carts.service());
+        worker.registerWorkflowImplementationTypes(Carts.CartWorkflow.class);
+      } else {
+        worker.registerNexusServiceImplementation(new PaymentServiceEmptyMessageImpl(spec));
+      }
     }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
