@@ -12,6 +12,7 @@ Knobs (environment variables; the defaults are what the targets are judged on):
     BENCH_FULL=1             also run mypy-protobuf at the largest size (adds minutes)
     BENCH_PARTS=generation,runtime
     BENCH_LATENCY_WORKFLOWS=4  latency workflows, each 75 operations per variant
+    BENCH_TRACED_WORKFLOWS=4   the same with tracing and metrics on (0 skips that pass)
     BENCH_TMP=/dev/shm       where generated output goes during the runs
 """
 
@@ -111,7 +112,10 @@ def machine(load_before: str) -> list[tuple[str, str]]:
         ("OS", f"{platform.system()} {platform.release()} ({platform.machine()})"),
         ("load average (1/5/15 min) before / after", f"{load_before}  /  {_load()}"),
         ("Python", f"{platform.python_version()} ({platform.python_implementation()})"),
-        ("protobuf (Python)", f"{_version('protobuf')}, {api_implementation.Type()} backend"),
+        (
+            "protobuf (Python)",
+            f"{_version('protobuf')}, {api_implementation.Type()} backend",
+        ),
         ("protoc", _first_line([measure.tool("protoc"), "--version"])),
         ("mypy-protobuf (protoc-gen-mypy)", _version("mypy-protobuf")),
         ("protoc-gen-nexus-python", _version("protoc-gen-nexus-python")),
@@ -119,7 +123,10 @@ def machine(load_before: str) -> list[tuple[str, str]]:
         ("temporalio", _version("temporalio")),
         ("nexus-rpc", _version("nexus-rpc")),
         ("protovalidate", _version("protovalidate")),
-        ("temporal CLI (dev server)", _first_line([measure.tool("temporal"), "--version"])),
+        (
+            "temporal CLI (dev server)",
+            _first_line([measure.tool("temporal"), "--version"]),
+        ),
         ("commit", f"{commit}{' with uncommitted changes' if dirty else ''}"),
     ]
 
@@ -363,6 +370,25 @@ def runtime_targets(result: rt.RuntimeResult) -> list[Target]:
                 why,
             )
         )
+    traced = result.traced_latencies
+    if traced:
+        variant, raw, limit = rt_variants().GENERATED_VALIDATED, rt_variants().RAW, 1.03
+        value = statistics.median(traced[variant]) / statistics.median(traced[raw])
+        low, high = measure.bootstrap_ratio_ci(traced[variant], traced[raw])
+        delta_us = (statistics.median(traced[variant]) - statistics.median(traced[raw])) * 1e6
+        targets.append(
+            Target(
+                f"median latency with tracing and metrics on, {variant} / raw",
+                f"≤ {limit:.2f}",
+                f"{value:.3f} (95 % CI {low:.3f}–{high:.3f})",
+                value <= limit,
+                f"Median {millis(statistics.median(traced[variant]))} against "
+                f"{millis(statistics.median(traced[raw]))} raw, both with the SDK's tracing "
+                f"interceptor and Prometheus metrics: {delta_us:.0f} µs more per operation. "
+                "The generated path adds nexusproto's per-operation counters and latency "
+                "histogram and three validation steps to what both variants pay.",
+            )
+        )
     micro_ok = cost <= 10.0
     targets.append(
         Target(
@@ -561,7 +587,12 @@ def generation_section(results: dict[int, gen.SizeResult], repeats: int, full: b
     out.append("")
     out.append(
         table(
-            ["operations", "protoc-gen-nexus-python", "protoc-gen-mypy", "protoc + plugin"],
+            [
+                "operations",
+                "protoc-gen-nexus-python",
+                "protoc-gen-mypy",
+                "protoc + plugin",
+            ],
             [
                 [
                     f"{r.tree.operations:,}",
@@ -576,7 +607,11 @@ def generation_section(results: dict[int, gen.SizeResult], repeats: int, full: b
     phased = [r for r in results.values() if r.phases]
     for r in phased:
         p = r.phases or {}
-        out += ["", f"### Where the plugin's time goes ({r.tree.operations:,} operations)", ""]
+        out += [
+            "",
+            f"### Where the plugin's time goes ({r.tree.operations:,} operations)",
+            "",
+        ]
         out.append(
             "Medians over fresh processes (tests/bench/plugin_phases.py does what the plugin's "
             "entry point does, phase by phase, on the captured request):"
@@ -589,7 +624,10 @@ def generation_section(results: dict[int, gen.SizeResult], repeats: int, full: b
                     ["interpreter start-up (`python -c pass`)", seconds(p["startup"])],
                     ["importing protobuf and the plugin", seconds(p["import"])],
                     ["reading the request", seconds(p["read"])],
-                    [f"parsing the request ({r.request_bytes / 1e6:.0f} MB)", seconds(p["parse"])],
+                    [
+                        f"parsing the request ({r.request_bytes / 1e6:.0f} MB)",
+                        seconds(p["parse"]),
+                    ],
                     ["resolving (options, names, checks)", seconds(p["resolve"])],
                     [
                         f"writing the Python ({p['output_bytes'] / 1e6:.1f} MB)",
@@ -642,6 +680,81 @@ def generation_section(results: dict[int, gen.SizeResult], repeats: int, full: b
     return "\n".join(out)
 
 
+def _latency_table(lat: dict[str, list[float]]) -> str:
+    variants = rt_variants()
+    raw = variants.RAW
+    rows = []
+    for variant in variants.VARIANTS:
+        samples = lat[variant]
+        median = statistics.median(samples)
+        low, high = measure.bootstrap_ratio_ci(samples, lat[raw])
+        # Same index, same round (while no call was left out as replayed).
+        paired = (
+            [a - b for a, b in zip(samples, lat[raw], strict=True)]
+            if len(samples) == len(lat[raw])
+            else []
+        )
+        rows.append(
+            [
+                variant,
+                len(samples),
+                millis(median),
+                millis(measure.percentile(samples, 0.95)),
+                millis(statistics.fmean(samples)),
+                f"{median / statistics.median(lat[raw]):.3f}",
+                f"{low:.3f}–{high:.3f}",
+                f"{measure.percentile(samples, 0.95) / measure.percentile(lat[raw], 0.95):.3f}",
+                f"{statistics.median(paired) * 1e6:+.0f} µs" if paired else "n/a",
+            ]
+        )
+    return table(
+        [
+            "variant",
+            "operations",
+            "median",
+            "p95",
+            "mean",
+            "median / raw",
+            "95 % CI of that ratio",
+            "p95 / raw",
+            "median of paired differences",
+        ],
+        rows,
+    )
+
+
+def _traced_section(result: rt.RuntimeResult) -> list[str]:
+    variants = rt_variants()
+    traced = result.traced_latencies
+    ratio = statistics.median(traced[variants.GENERATED_VALIDATED]) / statistics.median(
+        traced[variants.RAW_VALIDATED]
+    )
+    samples = sorted(
+        {line.split("{", 1)[0].split(" ", 1)[0] for line in result.traced_metric_lines}
+    )
+    return [
+        "",
+        "### With tracing and metrics on",
+        "",
+        "The same latency measurement on new clients and workers with what a team turns on "
+        "in production: both namespaces' clients carry the SDK's "
+        "`temporalio.contrib.opentelemetry.TracingInterceptor` and nexusproto's "
+        "`nexusproto.tracing.TracingInterceptor` (workers inherit them) with an OpenTelemetry "
+        "SDK tracer provider and a batching span processor, and run on a `temporalio` "
+        "`Runtime` exporting metrics to Prometheus (so the generated handlers record "
+        "nexusproto's per-operation metrics). "
+        f"{result.traced_workflows} workflow{'s' if result.traced_workflows != 1 else ''} "
+        f"of {result.rounds_per_workflow} rounds; "
+        f"{result.traced_spans} spans were exported, and the Prometheus endpoint served "
+        f"{len(result.traced_metric_lines)} samples of nexusproto's metrics "
+        f"({', '.join(f'`{name}`' for name in samples) or 'none'}).",
+        "",
+        _latency_table(traced),
+        "",
+        f"With validation on both sides, generated+validate / raw+validate = {ratio:.3f}.",
+    ]
+
+
 def runtime_section(result: rt.RuntimeResult) -> str:
     variants = rt_variants()
     raw = variants.RAW
@@ -681,46 +794,7 @@ def runtime_section(result: rt.RuntimeResult) -> str:
         "round (median over rounds)."
     )
     out.append("")
-    rows = []
-    for variant in variants.VARIANTS:
-        samples = lat[variant]
-        median = statistics.median(samples)
-        low, high = measure.bootstrap_ratio_ci(samples, lat[raw])
-        # Same index, same round (while no call was left out as replayed).
-        paired = (
-            [a - b for a, b in zip(samples, lat[raw], strict=True)]
-            if len(samples) == len(lat[raw])
-            else []
-        )
-        rows.append(
-            [
-                variant,
-                len(samples),
-                millis(median),
-                millis(measure.percentile(samples, 0.95)),
-                millis(statistics.fmean(samples)),
-                f"{median / statistics.median(lat[raw]):.3f}",
-                f"{low:.3f}–{high:.3f}",
-                f"{measure.percentile(samples, 0.95) / measure.percentile(lat[raw], 0.95):.3f}",
-                f"{statistics.median(paired) * 1e6:+.0f} µs" if paired else "n/a",
-            ]
-        )
-    out.append(
-        table(
-            [
-                "variant",
-                "operations",
-                "median",
-                "p95",
-                "mean",
-                "median / raw",
-                "95 % CI of that ratio",
-                "p95 / raw",
-                "median of paired differences",
-            ],
-            rows,
-        )
-    )
+    out.append(_latency_table(lat))
     generated_validated = statistics.median(lat[variants.GENERATED_VALIDATED])
     raw_validated = statistics.median(lat[variants.RAW_VALIDATED])
     out.append("")
@@ -728,6 +802,8 @@ def runtime_section(result: rt.RuntimeResult) -> str:
         f"With validation on both sides, generated+validate / raw+validate = "
         f"{generated_validated / raw_validated:.3f}."
     )
+    if result.traced_latencies:
+        out += _traced_section(result)
     out.append("")
     out.append(
         f"Throughput: {result.throughput_rounds} interleaved rounds; each starts "
@@ -798,6 +874,7 @@ def main() -> None:
     full = os.environ.get("BENCH_FULL", "") not in ("", "0")
     parts = os.environ.get("BENCH_PARTS", "generation,runtime").split(",")
     latency_workflows = int(os.environ.get("BENCH_LATENCY_WORKFLOWS", "4"))
+    traced_workflows = int(os.environ.get("BENCH_TRACED_WORKFLOWS", "4"))
 
     measure.BUILD_DIR.mkdir(parents=True, exist_ok=True)
     measure.validate_set()
@@ -832,6 +909,7 @@ def main() -> None:
     if "runtime" in parts:
         runtime_result = rt.run(
             workflows=latency_workflows,
+            traced_workflows=traced_workflows,
             rounds_per_workflow=75,
             concurrent_workflows=4,
             concurrent_per_workflow=25,

@@ -1,89 +1,51 @@
-"""A TEST-ONLY encrypting PayloadCodec, and the data converters the encryption tests use.
+"""The README's encryption recipe, run as the encryption tests' converter.
 
-`TestOnlyEncryptionCodec` is NOT production cryptography: a keystream from SHA-256
-in counter mode and an HMAC-SHA256 tag, from the standard library only, because the
-`cryptography` package is not installed in this virtualenv. It has the shape of a
-real codec (a random nonce per payload, the whole inner `Payload` sealed, metadata
-included, so even `messageType` is hidden; an authentication tag checked before
-anything is decoded; a key ID in the clear). Teams use AES-GCM from `cryptography`
-instead (README, "Encryption"); everything else here is what they write.
+The README ("Encryption") gives teams one module, `team_temporal.py`: an AES-256-GCM
+`PayloadCodec` (from the `cryptography` package) composed with
+`nexusproto.converter.data_converter`. This module takes that code block from the
+README as it stands and runs it, so the tests exercise exactly what teams copy, and
+a change to the recipe that breaks it fails here. The recipe reads its key from
+`PAYLOAD_KEY_ID` and `PAYLOAD_KEY_HEX`; a fixed test key is set where they are not.
 
-Importable without side effects: the CLI loads `encryption_codec:data_converter`
-with `--data-converter`, and the workflow sandbox re-imports the test modules.
+Importable without other side effects: the CLI loads `encryption_codec:data_converter`
+with `--data-converter` (the test passes the same key in the environment).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
-import hmac
 import os
-from collections.abc import Sequence
+import types
+from pathlib import Path
 
-import nexusproto.converter
-from temporalio.api.common.v1 import Payload
-from temporalio.converter import DataConverter, PayloadCodec
+from temporalio.converter import DataConverter
 
-ENCODING = b"binary/test-only-encrypted"
-"""The `encoding` metadata of a sealed payload (what the history shows)."""
+README = Path(__file__).resolve().parents[2] / "README.md"
+RECIPE_FIRST_LINE = "# team_temporal.py"
 KEY_ID = "test-key-1"
-_KEY = hashlib.sha256(b"nexusproto encryption tests: not a secret").digest()
-_NONCE = 16
-_TAG = 16
+KEY = hashlib.sha256(b"nexusproto encryption tests: not a secret").digest()
 
 
-def _keystream(key: bytes, nonce: bytes, length: int) -> bytes:
-    blocks = []
-    for counter in range((length + 31) // 32):
-        blocks.append(hashlib.sha256(key + nonce + counter.to_bytes(8, "big")).digest())
-    return b"".join(blocks)[:length]
+def recipe_source() -> str:
+    """The README's Python block that starts with `# team_temporal.py`."""
+    blocks = README.read_text(encoding="utf-8").split("```python\n")[1:]
+    found = [block.split("```", 1)[0] for block in blocks if block.startswith(RECIPE_FIRST_LINE)]
+    if len(found) != 1:
+        raise LookupError(f"README.md has {len(found)} Python blocks starting {RECIPE_FIRST_LINE!r}")
+    return found[0]
 
 
-def _xor(data: bytes, stream: bytes) -> bytes:
-    return bytes(a ^ b for a, b in zip(data, stream, strict=True))
+def _load() -> types.ModuleType:
+    os.environ.setdefault("PAYLOAD_KEY_ID", KEY_ID)
+    os.environ.setdefault("PAYLOAD_KEY_HEX", KEY.hex())
+    module = types.ModuleType("team_temporal")
+    module.__file__ = str(README)
+    exec(compile(recipe_source(), f"{README}:team_temporal.py", "exec"), module.__dict__)  # noqa: S102
+    return module
 
 
-class TestOnlyEncryptionCodec(PayloadCodec):
-    """Seals every payload (see the module documentation: for tests only)."""
-
-    __test__ = False  # not a pytest test class
-
-    def __init__(self, key: bytes = _KEY, key_id: str = KEY_ID) -> None:
-        self._key = key
-        self._key_id = key_id
-
-    async def encode(self, payloads: Sequence[Payload]) -> list[Payload]:
-        return [self._seal(payload) for payload in payloads]
-
-    async def decode(self, payloads: Sequence[Payload]) -> list[Payload]:
-        return [self._open(payload) for payload in payloads]
-
-    def _seal(self, payload: Payload) -> Payload:
-        plain = payload.SerializeToString()
-        nonce = os.urandom(_NONCE)
-        sealed = _xor(plain, _keystream(self._key, nonce, len(plain)))
-        tag = hmac.new(self._key, nonce + sealed, hashlib.sha256).digest()[:_TAG]
-        return Payload(
-            metadata={"encoding": ENCODING, "encryption-key-id": self._key_id.encode()},
-            data=nonce + sealed + tag,
-        )
-
-    def _open(self, payload: Payload) -> Payload:
-        if payload.metadata.get("encoding") != ENCODING:
-            return payload  # not sealed by this codec (written before encryption began)
-        key_id = payload.metadata.get("encryption-key-id", b"").decode()
-        if key_id != self._key_id:
-            raise ValueError(f"payload sealed with unknown key {key_id!r}")
-        data = payload.data
-        nonce, sealed, tag = data[:_NONCE], data[_NONCE:-_TAG], data[-_TAG:]
-        expected = hmac.new(self._key, nonce + sealed, hashlib.sha256).digest()[:_TAG]
-        if not hmac.compare_digest(tag, expected):
-            raise ValueError("payload authentication failed (tampered, or another key)")
-        plain = _xor(sealed, _keystream(self._key, nonce, len(sealed)))
-        return Payload.FromString(plain)
-
-
-data_converter: DataConverter = dataclasses.replace(
-    nexusproto.converter.data_converter, payload_codec=TestOnlyEncryptionCodec()
-)
-"""nexusproto's converter with the test codec: what both teams pass to `Client.connect`."""
+team_temporal = _load()
+ENCODING: bytes = team_temporal.ENCODING
+"""The `encoding` metadata of a sealed payload (what the history shows)."""
+data_converter: DataConverter = team_temporal.data_converter
+"""The recipe's converter: what both teams pass to `Client.connect`."""

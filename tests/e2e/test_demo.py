@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 from payments.v1 import payments_pb2
+from nexusproto import configuration
+from temporalio.api.common.v1 import Payload
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
 
@@ -139,6 +141,41 @@ def test_demo_endpoint_setup_reuses_a_matching_endpoint_and_refuses_another(
         f"routes to namespace 'payments', task queue '{config.payments_task_queue}'"
         in (refused)
     )
+
+
+def test_demo_connects_both_teams_with_the_environments_converter(
+    dev_server: DevServer,
+) -> None:
+    """NEXUSPROTO_DATA_CONVERTER (here the README's encryption recipe) reaches every
+    client and worker of the demo: the histories of both teams hold ciphertext."""
+    import encryption_codec
+
+    config = demo_config()
+    options = configuration.from_environment(
+        {"NEXUSPROTO_DATA_CONVERTER": "encryption_codec:data_converter"}
+    )
+    assert options.data_converter is encryption_codec.data_converter
+    assert run.describe_options(options) == (
+        "the environment's data converter (payload codec EncryptionCodec)"
+    )
+
+    async def scenario() -> tuple[run.DemoResult, list[Payload]]:
+        connect_to = run.connector({"target_host": dev_server.target}, options)
+        result = await run.run_demo(connect_to, config, say=lambda _: None)
+        plain = await connect(dev_server, config.payments_namespace)
+        refund = plain.get_workflow_handle(result.order.refund_id)
+        events = (await refund.fetch_history()).events
+        started = events[0].workflow_execution_started_event_attributes.input.payloads
+        completed = events[-1].workflow_execution_completed_event_attributes.result.payloads
+        return result, [*started, *completed]
+
+    result, payloads = asyncio.run(asyncio.wait_for(scenario(), timeout=60))
+
+    assert result.order.refund_status == "PAYMENT_STATUS_REFUNDED"
+    assert len(payloads) == 2  # noqa: PLR2004 - the refund's input and result
+    for payload in payloads:
+        assert payload.metadata["encoding"] == encryption_codec.ENCODING
+        assert result.order.transaction_id.encode() not in payload.data
 
 
 def test_demo_uses_a_local_server_unless_environment_configuration_names_one() -> None:

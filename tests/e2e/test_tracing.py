@@ -12,6 +12,8 @@ Checked:
 - a call from the generated `PaymentServiceStandaloneClient` under an application span: the
   handler's span is in that span's trace with nexusproto's interceptor, and in a new trace
   without it (the SDK alone);
+- `nexusproto call` (the console script, in a subprocess) with `TRACEPARENT` set: the
+  handler's span continues that trace, as a child of the span it names;
 - a request the handler refuses by validation (sent through the raw SDK client, which
   validates nothing): the handler span has status ERROR naming the violated field paths.
 
@@ -22,13 +24,17 @@ import-time side effects.
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from google.protobuf import json_format
 from nexusproto.tracing import TracingInterceptor as StandaloneTracing
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
@@ -121,6 +127,7 @@ class Traced:
     """A client of "orders" with the SDK's interceptor alone (no nexusproto.tracing)."""
     orders_queue: str
     endpoint: str
+    server: DevServer
 
 
 @asynccontextmanager
@@ -161,6 +168,7 @@ async def traced(dev_server: DevServer) -> AsyncIterator[Traced]:
             sdk_only_client,
             orders_queue,
             endpoint.spec.name,
+            dev_server,
         )
 
 
@@ -252,6 +260,43 @@ def test_standalone_call_starts_a_new_trace_with_the_sdk_alone(
         assert handler.context
         assert handler.context.trace_id != bare.get_span_context().trace_id
         assert handler.parent is None
+
+    run_traced(dev_server, scenario)
+
+
+def test_nexusproto_call_continues_the_trace_of_traceparent(
+    dev_server: DevServer,
+) -> None:
+    trace_id, parent_id = uuid.uuid4().hex, uuid.uuid4().hex[:16]
+
+    async def scenario(t: Traced) -> None:
+        repo = Path(__file__).resolve().parents[2]
+        env = {k: v for k, v in os.environ.items() if not k.startswith("TEMPORAL_")}
+        env["TEMPORAL_CONFIG_FILE"] = str(repo / "absent-temporal-config.toml")
+        env["TEMPORAL_ADDRESS"] = t.server.target
+        env["TEMPORAL_NAMESPACE"] = "orders"
+        env["TRACEPARENT"] = f"00-{trace_id}-{parent_id}-01"
+        process = await asyncio.create_subprocess_exec(
+            str(Path(sys.executable).parent / "nexusproto"),
+            "call",
+            "--contracts",
+            str(repo / "gen"),
+            f"{SERVICE}/ProcessPayment",
+            "--endpoint",
+            t.endpoint,
+            "--data",
+            json_format.MessageToJson(_payment("order-cli-traced")),
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            env=env,
+        )
+        out, err = await process.communicate()
+        assert process.returncode == 0, err.decode()
+        assert "order-cli-traced" in out.decode()
+        (handler,) = await _spans_named(t.exporter, HANDLER_SPAN, 1)
+        assert handler.context and handler.parent
+        assert f"{handler.context.trace_id:032x}" == trace_id
+        assert f"{handler.parent.span_id:016x}" == parent_id
 
     run_traced(dev_server, scenario)
 

@@ -33,7 +33,7 @@ from temporalio.client import Client
 from temporalio.envconfig import ClientConfig
 from temporalio.service import RPCError, RPCStatusCode
 
-from nexusproto.converter import data_converter
+from nexusproto import configuration
 from orders_payments.local_server import LocalServer, ServerError, start_local_server
 from orders_payments.orders_team import (
     OrderOutcome,
@@ -358,6 +358,34 @@ async def _check_existing_endpoint(client: Client, route: Route) -> None:
 # --- `make demo` --------------------------------------------------------------------
 
 
+def connector(
+    connect_config: Mapping[str, Any], options: configuration.ClientOptions
+) -> Callable[[str], Awaitable[Client]]:
+    """How the demo connects a team to its namespace: Temporal's connection settings,
+    and the converter, interceptors and plugins of `options` (so workers, which take
+    their client's, use them too)."""
+
+    async def connect(namespace: str) -> Client:
+        settings = {**connect_config, "namespace": namespace}
+        return await Client.connect(**settings, **options.connect_arguments())
+
+    return connect
+
+
+def describe_options(options: configuration.ClientOptions) -> str:
+    """What the environment changed in how the teams connect ("" when nothing)."""
+    parts = []
+    if options.data_converter is not configuration.ClientOptions().data_converter:
+        codec = options.data_converter.payload_codec
+        parts.append(
+            "the environment's data converter"
+            + (f" (payload codec {type(codec).__name__})" if codec else "")
+        )
+    parts += [f"interceptor {type(i).__name__}" for i in options.interceptors]
+    parts += [f"plugin {type(p).__name__}" for p in options.plugins]
+    return ", ".join(parts)
+
+
 def uses_existing_cluster(environ: Mapping[str, str] = os.environ) -> bool:
     """True when Temporal environment configuration names a server to use."""
     return any(
@@ -393,6 +421,14 @@ async def main() -> int:
     server: LocalServer | None = None
     succeeded = False
     try:
+        # Both teams' clients (and so their workers) use nexusproto's converter, as the
+        # README tells teams to, unless NEXUSPROTO_DATA_CONVERTER names the teams' own
+        # (one with an encrypting codec, say); NEXUSPROTO_INTERCEPTORS and
+        # NEXUSPROTO_PLUGINS add tracing and the like, as for the nexusproto command.
+        options = configuration.from_environment()
+        described = describe_options(options)
+        if described:
+            print(f"[demo] clients and workers with {described}")
         if uses_existing_cluster():
             config = DemoConfig(
                 payments_namespace=os.environ.get("DEMO_PAYMENTS_NAMESPACE", "payments"),
@@ -409,12 +445,7 @@ async def main() -> int:
                 f"{connect_config['target_host']} (from the environment configuration)"
             )
 
-            async def connect(namespace: str) -> Client:
-                settings = {**connect_config, "namespace": namespace}
-                # Both teams' clients (and so their workers) use nexusproto's converter,
-                # as the README tells teams to; a team adding a PayloadCodec replaces it
-                # with dataclasses.replace(data_converter, payload_codec=...).
-                return await Client.connect(**settings, data_converter=data_converter)
+            connect = connector(connect_config, options)
 
         else:
             config = DemoConfig()
@@ -427,12 +458,7 @@ async def main() -> int:
                 f"{config.payments_namespace!r}, {config.orders_namespace!r}; "
                 f"log {server.log_path})"
             )
-            shared = await Client.connect(server.target, data_converter=data_converter)
-
-            async def connect(namespace: str) -> Client:
-                return Client(
-                    shared.service_client, namespace=namespace, data_converter=data_converter
-                )
+            connect = connector({"target_host": server.target}, options)
 
         ready = time.monotonic()
         serve = wait_for_interrupt if serving_requested() else None
@@ -446,7 +472,7 @@ async def main() -> int:
         )
         succeeded = True
         return 0
-    except (DemoSetupError, ServerError) as err:
+    except (DemoSetupError, ServerError, configuration.ConfigurationError) as err:
         print(f"[demo] {err}", file=sys.stderr)
         return 2
     finally:

@@ -94,6 +94,17 @@ class WorkflowBinding:
 
 
 @dataclass(frozen=True)
+class ActivityBinding:
+    """The activity behind an activity-backed operation, as the contract declares it."""
+
+    activity_type: str
+    id_template: str = ""
+    """Activity ID built from request fields; empty: derived from the request ID."""
+    task_queue: str = ""
+    """Empty: the handler worker's own."""
+
+
+@dataclass(frozen=True)
 class Operation:
     name: str
     """The wire name, as in `ProcessPayment` or `refund-payment`."""
@@ -107,7 +118,9 @@ class Operation:
     """The request message class; None for `google.protobuf.Empty` (no payload)."""
     output_type: type[Message] | None
     """The response message class; None for `google.protobuf.Empty` (no payload)."""
-    kind: Literal["sync", "workflow_run"]
+    kind: _handler.Kind
+    """How the handler answers: `sync`, or with a workflow (`workflow_run`), an update
+    answered once accepted (`async_update`) or an activity (`activity`) to await."""
     validates_request: bool
     """Generated callers and handlers check requests against their buf.validate rules."""
     validates_response: bool
@@ -116,6 +129,8 @@ class Operation:
     binding: WorkflowBinding | None
     """The workflow the generated handler reaches; None for a plain operation."""
     doc: str
+    activity: ActivityBinding | None = None
+    """The activity an activity-backed operation starts."""
 
     @property
     def qualified_name(self) -> str:
@@ -343,6 +358,7 @@ def _service(module: ModuleType, definition_class: type[Any], base: type[Any]) -
                 timeout=timeout if isinstance(timeout, timedelta) else None,
                 binding=_binding(methods, op.name),
                 doc=_doc(getattr(client, op.method_name, None)),
+                activity=_activity(methods, op.name),
             )
         )
     return Service(
@@ -437,7 +453,7 @@ def _binding(
         return None
     operation = options.Extensions[nexusproto_options.operation]
     which = _set_binding(operation)
-    if which is None:
+    if which is None or which == "activity":
         return None
     if which == "workflow_run":
         run = operation.workflow_run
@@ -460,12 +476,25 @@ def _binding(
     )
 
 
+def _activity(
+    methods: dict[str, descriptor_pb2.MethodOptions], wire_name: str
+) -> ActivityBinding | None:
+    options = methods.get(wire_name)
+    if options is None:
+        return None
+    operation = options.Extensions[nexusproto_options.operation]
+    if _set_binding(operation) != "activity":
+        return None
+    bound = operation.activity
+    return ActivityBinding(bound.activity_type, bound.id_template, bound.task_queue.strip())
+
+
 _ENTITY_BINDINGS = ("workflow_update", "workflow_signal", "workflow_query")
 
 
 def _set_binding(operation: Any) -> str | None:
-    for name in ("workflow_run", *_ENTITY_BINDINGS):
-        if operation.HasField(name):
+    for name in ("workflow_run", *_ENTITY_BINDINGS, "activity"):
+        if name in operation.DESCRIPTOR.fields_by_name and operation.HasField(name):
             return name
     return None
 

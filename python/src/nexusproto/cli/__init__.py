@@ -34,8 +34,20 @@ is still read (the handler's contract may be newer), and printed without them.
 `--data-converter MODULE:ATTRIBUTE` (on `call`, `result` and `describe`) names
 another `temporalio.converter.DataConverter` to use instead, importable from
 `PYTHONPATH` or a `--contracts` directory: the teams' own, as one with an
-encrypting `PayloadCodec` (README, "Encryption"). `describe` only checks that it
-loads, so one set of options serves every command.
+encrypting `PayloadCodec` (README, "Encryption"). `--interceptor` and `--plugin`
+(repeatable, `MODULE:ATTRIBUTE` naming an instance or a class made with no
+arguments) add `temporalio.client` interceptors and plugins to the connection.
+Without these options, `NEXUSPROTO_DATA_CONVERTER`, `NEXUSPROTO_INTERCEPTORS` and
+`NEXUSPROTO_PLUGINS` (comma-separated) name them, as for every entry point (see
+`nexusproto.configuration`). `describe` only checks that these load, so one set of
+options serves every command.
+
+Tracing: with OpenTelemetry installed (the `opentelemetry` extra), `call` carries
+the trace context to the handler (`nexusproto.tracing.TracingInterceptor`) and
+continues the trace named by `TRACEPARENT` and `TRACESTATE` in the environment
+(W3C trace context, as a script or CI job passes it on), so the handler's span
+joins the caller's trace. Spans of the CLI itself are recorded only if a
+`--plugin` or `--interceptor` sets up a tracer provider.
 
 Exit statuses (each failure is one line on standard error, no traceback):
 
@@ -56,6 +68,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from collections.abc import Sequence
 from typing import NoReturn, TextIO
@@ -118,7 +131,24 @@ def _parser() -> argparse.ArgumentParser:
         "--data-converter",
         metavar="MODULE:ATTRIBUTE",
         help="the temporalio DataConverter payloads go through, as one with an encrypting "
-        "PayloadCodec (default: nexusproto.converter:data_converter)",
+        "PayloadCodec (default: $NEXUSPROTO_DATA_CONVERTER, else "
+        "nexusproto.converter:data_converter)",
+    )
+    contracts.add_argument(
+        "--interceptor",
+        action="append",
+        default=[],
+        metavar="MODULE:ATTRIBUTE",
+        help="a temporalio client interceptor (an instance, or a class made with no "
+        "arguments) the connection uses; repeatable (default: $NEXUSPROTO_INTERCEPTORS)",
+    )
+    contracts.add_argument(
+        "--plugin",
+        action="append",
+        default=[],
+        metavar="MODULE:ATTRIBUTE",
+        help="a temporalio client plugin (an instance, or a class made with no arguments) "
+        "the connection uses; repeatable (default: $NEXUSPROTO_PLUGINS)",
     )
     parser = _Parser(
         prog="nexusproto",
@@ -220,7 +250,14 @@ def main(
     try:
         contracts = load(options.contracts)
         # After the contracts: their directories are on the import path.
-        data_converter = _call.load_data_converter(options.data_converter)
+        client, trace = _call.traced(
+            _call.client_options(
+                data_converter=options.data_converter,
+                interceptors=options.interceptor,
+                plugins=options.plugin,
+            ),
+            os.environ,
+        )
         if options.command == "describe":
             return _run_describe(contracts, options.name, options.format, out)
         service, operation = contracts.find(options.name)
@@ -239,11 +276,12 @@ def main(
                 address=options.address,
                 namespace=options.namespace,
                 profile=options.profile,
-                data_converter=data_converter,
+                client=client,
             )
-            return asyncio.run(
-                _call.result(operation, options.operation_id, settings, stdout=out, stderr=err)
-            )
+            with trace:
+                return asyncio.run(
+                    _call.result(operation, options.operation_id, settings, stdout=out, stderr=err)
+                )
         settings = CallSettings(
             data=options.data,
             endpoint=options.endpoint,
@@ -253,11 +291,12 @@ def main(
             address=options.address,
             namespace=options.namespace,
             profile=options.profile,
-            data_converter=data_converter,
+            client=client,
         )
-        return asyncio.run(
-            _call.call(service, operation, settings, stdout=out, stderr=err, stdin=stdin)
-        )
+        with trace:
+            return asyncio.run(
+                _call.call(service, operation, settings, stdout=out, stderr=err, stdin=stdin)
+            )
     except (ContractError, UnknownNameError) as error:
         print(f"nexusproto: {error}", file=err)
         return USAGE

@@ -9,11 +9,12 @@ validation, the same payload encoding.
 from __future__ import annotations
 
 import asyncio
-import importlib
+import contextlib
+import dataclasses
 import math
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -25,11 +26,11 @@ from google.protobuf import json_format
 from google.protobuf.message import Message
 from temporalio.client import Client, NexusOperationFailureError
 from temporalio.common import NexusOperationExecutionStatus
-from temporalio.converter import DataConverter
 from temporalio.envconfig import ClientConfigProfile
 from temporalio.service import RPCError, RPCStatusCode
 
-from nexusproto import callers, converter, messages, validation
+from nexusproto import callers, configuration, messages, validation
+from nexusproto.configuration import ClientOptions
 from nexusproto.contracts import Operation, Service, start_standalone
 from nexusproto.messages import DataError
 
@@ -45,6 +46,8 @@ USAGE = 64
 DEFAULT_ADDRESS = "localhost:7233"
 """Where the `temporal` CLI and the SDKs look when nothing is configured."""
 CONNECT_TIMEOUT = timedelta(seconds=10)
+DEFAULT_OPTIONS = ClientOptions()
+"""nexusproto's converter, no interceptors, no plugins."""
 
 
 class CallError(Exception):
@@ -66,50 +69,74 @@ class CallSettings:
     address: str | None
     namespace: str | None
     profile: str | None
-    data_converter: DataConverter = converter.data_converter
-    """How payloads are encoded and decoded (`--data-converter`), codec included."""
+    client: ClientOptions = DEFAULT_OPTIONS
+    """Converter (codec included), interceptors (tracing's included) and plugins."""
 
 
-DEFAULT_DATA_CONVERTER = "nexusproto.converter:data_converter"
-
-
-def load_data_converter(spec: str | None) -> DataConverter:
-    """`--data-converter MODULE:ATTRIBUTE`: the importable `DataConverter` it names.
-
-    The attribute may be dotted (`team.settings:TEMPORAL.data_converter`). The
-    module is imported from the import path (`PYTHONPATH`, the `--contracts`
-    directories); None gives `nexusproto.converter.data_converter`.
-    """
-    if spec is None:
-        return converter.data_converter
-    module_name, colon, attribute = spec.partition(":")
-    if not colon or not module_name or not attribute:
-        raise CallError(
-            USAGE,
-            f"--data-converter {spec!r}: expected MODULE:ATTRIBUTE, as in {DEFAULT_DATA_CONVERTER}",
-        )
+def client_options(
+    *,
+    data_converter: str | None = None,
+    interceptors: Sequence[str] = (),
+    plugins: Sequence[str] = (),
+    environ: Mapping[str, str] | None = None,
+) -> ClientOptions:
+    """The converter, interceptors and plugins the command connects with: those the
+    options name, else those of `NEXUSPROTO_DATA_CONVERTER`, `NEXUSPROTO_INTERCEPTORS`
+    and `NEXUSPROTO_PLUGINS` (see `nexusproto.configuration`)."""
     try:
-        found: Any = importlib.import_module(module_name)
-    except Exception as error:  # noqa: BLE001 - any failure of the user's module
-        raise CallError(
-            USAGE,
-            f"--data-converter {spec!r}: cannot import {module_name}: "
-            f"{type(error).__name__}: {_one_line(error)}",
-        ) from None
-    for part in attribute.split("."):
-        try:
-            found = getattr(found, part)
-        except AttributeError:
-            raise CallError(
-                USAGE, f"--data-converter {spec!r}: {module_name} has no attribute {attribute}"
-            ) from None
-    if not isinstance(found, DataConverter):
-        raise CallError(
-            USAGE,
-            f"--data-converter {spec!r} is a {type(found).__name__}, not a "
-            "temporalio.converter.DataConverter",
+        return configuration.from_environment(
+            environ,
+            data_converter=data_converter,
+            interceptors=interceptors or None,
+            plugins=plugins or None,
         )
-    return found
+    except configuration.ConfigurationError as error:
+        raise CallError(USAGE, str(error)) from None
+
+
+# --- trace context ------------------------------------------------------------------------
+
+
+def traced(
+    options: ClientOptions, environ: Mapping[str, str]
+) -> tuple[ClientOptions, contextlib.AbstractContextManager[object]]:
+    """The options `call` connects with, and the trace context it runs in.
+
+    With OpenTelemetry installed (nexusproto's `opentelemetry` extra), the call
+    carries the trace context to the handler: `nexusproto.tracing.TracingInterceptor`
+    is added unless one is given, and the call continues the trace that
+    `TRACEPARENT` (and `TRACESTATE`) name in the environment, as a script or a CI
+    job passes it on. Spans are recorded only where a tracer provider is set up
+    (a `--plugin` can do that); the context goes on either way.
+    """
+    try:
+        import opentelemetry.propagate
+
+        from nexusproto.tracing import TracingInterceptor
+    except ImportError:
+        return options, contextlib.nullcontext()
+    if not any(isinstance(i, TracingInterceptor) for i in options.interceptors):
+        options = dataclasses.replace(
+            options, interceptors=(*options.interceptors, TracingInterceptor())
+        )
+    carrier = {
+        key.lower(): value for key in ("TRACEPARENT", "TRACESTATE") if (value := environ.get(key))
+    }
+    if not carrier:
+        return options, contextlib.nullcontext()
+    context = opentelemetry.propagate.extract(carrier)
+    return options, _attached(context)
+
+
+@contextlib.contextmanager
+def _attached(context: Any) -> Iterator[None]:
+    import opentelemetry.context
+
+    token = opentelemetry.context.attach(context)
+    try:
+        yield
+    finally:
+        opentelemetry.context.detach(token)
 
 
 # --- the request --------------------------------------------------------------------------
@@ -194,15 +221,13 @@ def connect_settings(
     return settings
 
 
-async def connect(
-    settings: dict[str, Any], data_converter: DataConverter = converter.data_converter
-) -> Client:
-    """A client with `data_converter`: by default the evolving-contract converter
-    (see the package documentation), else the one `--data-converter` names."""
+async def connect(settings: dict[str, Any], options: ClientOptions = DEFAULT_OPTIONS) -> Client:
+    """A client with `options`: by default the evolving-contract converter (see the
+    package documentation), no interceptors, no plugins."""
     try:
         # Not Client.connect's own connect_timeout, which temporalio 1.29 lacks.
         return await asyncio.wait_for(
-            Client.connect(**settings, data_converter=data_converter),
+            Client.connect(**settings, **options.connect_arguments()),
             timeout=CONNECT_TIMEOUT.total_seconds(),
         )
     except asyncio.TimeoutError:
@@ -255,7 +280,7 @@ async def call(
         connect_settings(
             address=settings.address, namespace=settings.namespace, profile=settings.profile
         ),
-        settings.data_converter,
+        settings.client,
     )
     options: callers.StandaloneCallOptions = {
         "id": settings.operation_id or callers.new_operation_id()
@@ -291,7 +316,7 @@ async def result(
         connect_settings(
             address=settings.address, namespace=settings.namespace, profile=settings.profile
         ),
-        settings.data_converter,
+        settings.client,
     )
     handle = client.get_nexus_operation_handle(operation_id, operation=operation.definition)
     return await _wait(client, handle, stdout=stdout, stderr=stderr)

@@ -78,13 +78,27 @@ def _operation(out: PythonFile, operation: model.Operation) -> None:
     output = payload_type(out, operation.output)
     parameters = ["self"]
     request = "None"
-    if operation.workflow_run is None:
-        parameters.append(f"ctx: {out.ref_name(NEXUSRPC, 'handler.StartOperationContext')}")
-    else:
+    temporal = operation.kind in ("async_update", "activity")
+    if operation.workflow_run is not None:
         parameters.append(f"ctx: {out.ref_name(TEMPORAL_NEXUS, 'WorkflowRunOperationContext')}")
+    elif temporal:
+        parameters.append(f"ctx: {out.ref_name(TEMPORAL_NEXUS, 'TemporalStartOperationContext')}")
+        parameters.append(f"client: {out.ref_name(TEMPORAL_NEXUS, 'TemporalNexusClient')}")
+    else:
+        parameters.append(f"ctx: {out.ref_name(NEXUSRPC, 'handler.StartOperationContext')}")
     if not operation.input.is_empty:
         parameters.append(f"request: {payload_type(out, operation.input)}")
         request = "request"
+    if temporal:
+        result = f"{out.ref_name(TEMPORAL_NEXUS, 'TemporalOperationResult')}[{output}]"
+        out.bracketed(f"async def {operation.attribute}(", parameters, f" -> {result}:")
+        with out.indented():
+            # Given nothing: record the request, then the generated body starts the
+            # update or the activity.
+            out.line(f"self.calls[{quoted(operation.attribute)}].append({request})")
+            arguments = "ctx, client" if operation.input.is_empty else "ctx, client, request"
+            out.line(f"return await super().{operation.attribute}({arguments})")
+        return
     if operation.workflow_run is None:
         out.bracketed(f"async def {operation.attribute}(", parameters, f" -> {output}:")
         with out.indented():
@@ -107,7 +121,7 @@ def _operation(out: PythonFile, operation: model.Operation) -> None:
 def generate_testing_file(file: model.File) -> str:
     modules = {TESTING, Module(file.python_module), NEXUSRPC, TYPING, TYPING_EXTENSIONS}
     modules |= message_modules(file)
-    if any(op.workflow_run for service in file.services for op in service.operations):
+    if any(op.outlives_request for service in file.services for op in service.operations):
         modules.add(TEMPORAL_NEXUS)
     defined = defined_names(
         file,

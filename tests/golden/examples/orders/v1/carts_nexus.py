@@ -56,7 +56,7 @@ class CartServiceHandler(nexusproto.ServiceHandler, service=CartService):
     Register an instance of the subclass on a worker, as in
     ``Worker(client, task_queue=..., nexus_service_handlers=[handler])``.
     Plain operations must be overridden; operations bound to a workflow
-    start, update, signal or query it unless overridden.
+    or an activity start, update, signal or query it unless overridden.
     """
 
     @nexusproto.operation(validate_request=True, validate_response=True)
