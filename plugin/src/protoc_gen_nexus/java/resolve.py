@@ -196,6 +196,12 @@ def _service(file: contract.File, service: contract.Service, packages: _Packages
     )
 
 
+_NOT_GENERATED = {
+    "async_update": "an asynchronous update (workflow_update.asynchronous)",
+    "activity": "an activity-backed operation (activity)",
+}
+
+
 def _operations(
     service: contract.Service, packages: _Packages, names: _Names
 ) -> tuple[model.Operation, ...]:
@@ -203,6 +209,13 @@ def _operations(
     resolved = []
     for operation in service.operations:
         owner = f"{service.proto_name}.{operation.method_name}"
+        if operation.kind in _NOT_GENERATED:
+            raise GenerationError(
+                f"{owner} is {_NOT_GENERATED[operation.kind]}, which protoc-gen-nexus-java "
+                "does not generate yet; leave it out of the Java output with a tag "
+                "(exclude-operation-tags), or generate this service for Python only",
+                operation.location,
+            )
         method = naming.method_name(operation.method_name)
         start = naming.start_method_name(operation.method_name)
         for taken in (method, start):
