@@ -58,7 +58,9 @@ import pytest
 from google.protobuf import empty_pb2, json_format
 from google.protobuf.duration_pb2 import Duration
 from orders.v1 import carts_pb2
+from orders.v1 import orders_pb2
 from orders.v1.carts_nexus import CartServiceNexusClient
+from orders.v1.orders_nexus import OrderServiceNexusClient
 from payments.v1 import payments_pb2
 from payments.v1.payments_nexus import (
     PaymentService,
@@ -950,6 +952,52 @@ def test_generated_java_handler_refuses_its_invalid_response(
     assert f"HandlerError: {RESPONSE_VALIDATION_MESSAGE}" in refused.error
     # The team's code ran once: the error was not retried.
     assert [line[0] for line in new_lines(java_handlers, "void", before)] == ["ProcessPayment"]
+
+
+@workflow.defn
+class CallJavaOrdersWorkflow:
+    """Calls place-order, which the Java handler does not implement."""
+
+    @workflow.run
+    async def run(self, endpoint: str) -> CallResult:
+        result = CallResult("place_order")
+        try:
+            value = await OrderServiceNexusClient(endpoint=endpoint).place_order(
+                orders_pb2.PlaceOrderRequest(order_id="order-py-3"),
+                schedule_to_close_timeout=CALL_TIMEOUT,
+            )
+            return describe_result(result, value)
+        except Exception as err:  # noqa: BLE001 - reported, not raised
+            return describe_failure(result, err)
+
+
+def test_unimplemented_java_operation_answers_not_implemented(
+    dev_server: DevServer, java_handlers: JavaHandlers
+) -> None:
+    """A Handler that overrides nothing: the generated default of a sync operation
+    answers a non-retryable NOT_IMPLEMENTED naming it (the call fails at once instead
+    of retrying until its timeout)."""
+
+    async def body() -> CallResult:
+        client = await Client.connect(dev_server.target, namespace=PY_CALLER_NAMESPACE)
+        task_queue = unique_task_queue("py-orders")
+        async with Worker(client, task_queue=task_queue, workflows=[CallJavaOrdersWorkflow]):
+            result: CallResult = await client.execute_workflow(
+                CallJavaOrdersWorkflow.run,
+                java_handlers.endpoints["void"],
+                id=unique_name("py-orders-caller"),
+                task_queue=task_queue,
+                execution_timeout=WORKFLOW_TIMEOUT,
+            )
+            return result
+
+    result = run_async(body())
+
+    assert result.handler_error_type == "NOT_IMPLEMENTED"
+    assert (
+        "HandlerError: operation orders/place-order is not implemented by this handler"
+        in result.error
+    ), result.error
 
 
 @workflow.defn

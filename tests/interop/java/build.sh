@@ -69,10 +69,10 @@ rm -rf "$gen"
 mkdir -p "$gen/current" "$gen/old" "$gen/new"
 protoc --descriptor_set_in=build/image.binpb --java_out="$gen/current" \
   "${files[@]}" buf/validate/validate.proto
-# The Nexus code of the payments and carts contracts (the Java team serves both
-# and calls payments).
+# The Nexus code of the example contracts (the Java team serves them all and
+# calls payments).
 protoc --descriptor_set_in=build/image.binpb --nexus-java_out="$gen/current" \
-  payments/v1/payments.proto orders/v1/carts.proto
+  payments/v1/payments.proto orders/v1/carts.proto orders/v1/orders.proto
 # The outer classes of the contracts' messages, for `interop vectors`.
 (cd "$gen/current" && find payments orders -maxdepth 2 -name '*.java' | sort |
   sed -e 's|\.java$||' -e 's|/|.|g') >"$out/message-classes.txt"

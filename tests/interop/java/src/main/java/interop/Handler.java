@@ -28,6 +28,7 @@ import payments.v1.Payments.ProcessPaymentRequest;
 import payments.v1.Payments.ProcessPaymentResponse;
 import payments.v1.Payments.RefundPaymentRequest;
 import payments.v1.Payments.RefundPaymentResponse;
+import orders.v1.OrderServiceNexus;
 import payments.v1.PaymentServiceNexus;
 
 /**
@@ -250,7 +251,10 @@ public final class Handler {
       worker.registerWorkflowImplementationTypes(RefundPaymentWorkflowImpl.class);
       if (spec.empty.equals("void")) {
         worker.registerNexusServiceImplementation(
-            new PaymentServiceNexus.Implementation(new Payments(spec)), Carts.service());
+            new PaymentServiceNexus.Implementation(new Payments(spec)),
+            Carts.service(),
+            // Nothing implemented: the generated defaults answer NOT_IMPLEMENTED.
+            new OrderServiceNexus.Implementation(new OrderServiceNexus.Handler() {}));
         worker.registerWorkflowImplementationTypes(Carts.CartWorkflow.class);
       } else {
         worker.registerNexusServiceImplementation(new PaymentServiceEmptyMessageImpl(spec));
