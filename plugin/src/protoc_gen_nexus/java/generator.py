@@ -131,7 +131,9 @@ def _proto_name(service: contract_model.Service) -> str:
 
 
 def _code(text: str) -> str:
-    return "{@code " + javadoc(text).replace("{", "&#123;").replace("}", "&#125;") + "}"
+    """A name from the contract in a doc comment: `<code>`, not `{@code}`, whose text
+    javadoc shows unescaped and which an unbalanced brace would end."""
+    return "<code>" + javadoc(text) + "</code>"
 
 
 def _link(name: str) -> str:

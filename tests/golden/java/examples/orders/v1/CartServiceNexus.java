@@ -29,9 +29,9 @@ import orders.v1.Carts.GetCartRequest;
 import orders.v1.Carts.RemoveItemRequest;
 
 /**
- * Nexus service {@code carts} (proto service orders.v1.CartService) for Java: its definition, the
- * handler a team implements and serves with {@link Implementation}, and the typed {@link Caller} of
- * workflow code.
+ * Nexus service <code>carts</code> (proto service orders.v1.CartService) for Java: its definition,
+ * the handler a team implements and serves with {@link Implementation}, and the typed {@link
+ * Caller} of workflow code.
  *
  * <p>Shopping carts, reached through the "carts" endpoint.
  */
@@ -58,34 +58,34 @@ public final class CartServiceNexus {
   public static final String GET_CART_OPERATION = "GetCart";
 
   /**
-   * The workflow that operation {@code AddItem} reaches, as the contract binds it: update {@code
-   * add_item} of workflow {@code CartWorkflow}, starting workflow {@code CartWorkflow} when none
-   * runs with its ID.
+   * The workflow that operation <code>AddItem</code> reaches, as the contract binds it: update
+   * <code>add_item</code> of workflow <code>CartWorkflow</code>, starting workflow
+   * <code>CartWorkflow</code> when none runs with its ID.
    */
   public static final WorkflowEntity ADD_ITEM_ENTITY = new WorkflowEntity("CartWorkflow", "");
 
   /**
-   * The workflow that operation {@code RemoveItem} reaches, as the contract binds it: update {@code
-   * remove_item} of workflow {@code CartWorkflow}.
+   * The workflow that operation <code>RemoveItem</code> reaches, as the contract binds it: update
+   * <code>remove_item</code> of workflow <code>CartWorkflow</code>.
    */
   public static final WorkflowEntity REMOVE_ITEM_ENTITY = new WorkflowEntity("", "");
 
   /**
-   * The workflow that operation {@code ApplyCoupon} reaches, as the contract binds it: signal
-   * {@code apply_coupon} of workflow {@code CartWorkflow}, starting workflow {@code CartWorkflow}
-   * when none runs with its ID.
+   * The workflow that operation <code>ApplyCoupon</code> reaches, as the contract binds it: signal
+   * <code>apply_coupon</code> of workflow <code>CartWorkflow</code>, starting workflow
+   * <code>CartWorkflow</code> when none runs with its ID.
    */
   public static final WorkflowEntity APPLY_COUPON_ENTITY = new WorkflowEntity("CartWorkflow", "");
 
   /**
-   * The workflow that operation {@code Checkout} reaches, as the contract binds it: signal {@code
-   * checkout} of workflow {@code CartWorkflow}.
+   * The workflow that operation <code>Checkout</code> reaches, as the contract binds it: signal
+   * <code>checkout</code> of workflow <code>CartWorkflow</code>.
    */
   public static final WorkflowEntity CHECKOUT_ENTITY = new WorkflowEntity("", "");
 
   /**
-   * The workflow that operation {@code GetCart} reaches, as the contract binds it: query {@code
-   * get} of workflow {@code CartWorkflow}.
+   * The workflow that operation <code>GetCart</code> reaches, as the contract binds it: query
+   * <code>get</code> of workflow <code>CartWorkflow</code>.
    */
   public static final WorkflowEntity GET_CART_ENTITY = new WorkflowEntity("", "");
 
@@ -101,8 +101,8 @@ public final class CartServiceNexus {
   private CartServiceNexus() {}
 
   /**
-   * The definition of Nexus service {@code carts}: one method per operation, named on the wire by
-   * its annotation. google.protobuf.Empty is no parameter as an input and {@code Void} as an
+   * The definition of Nexus service <code>carts</code>: one method per operation, named on the wire
+   * by its annotation. google.protobuf.Empty is no parameter as an input and {@code Void} as an
    * output, as in the Python and Go output: no payload on the wire.
    *
    * <p>Shopping carts, reached through the "carts" endpoint.
@@ -145,9 +145,9 @@ public final class CartServiceNexus {
    */
   public interface Handler {
     /**
-     * Answers operation {@code AddItem}: by default update {@code add_item} of the workflow with
-     * workflow ID {@code cart-&#123;cart_id&#125;}, as {@link CartServiceNexus#ADD_ITEM_ENTITY}
-     * reaches it.
+     * Answers operation <code>AddItem</code>: by default update <code>add_item</code> of the
+     * workflow with workflow ID <code>cart-{cart_id}</code>, as {@link
+     * CartServiceNexus#ADD_ITEM_ENTITY} reaches it.
      *
      * <p>Adds an item and answers with the cart as it is after the change. The
      * first item of a cart starts its workflow.
@@ -162,8 +162,8 @@ public final class CartServiceNexus {
     }
 
     /**
-     * Answers operation {@code RemoveItem}: by default update {@code remove_item} of the workflow
-     * with workflow ID {@code cart-&#123;cart_id&#125;}, as {@link
+     * Answers operation <code>RemoveItem</code>: by default update <code>remove_item</code> of the
+     * workflow with workflow ID <code>cart-{cart_id}</code>, as {@link
      * CartServiceNexus#REMOVE_ITEM_ENTITY} reaches it.
      *
      * <p>Removes every unit of an item from a cart that exists.
@@ -178,8 +178,8 @@ public final class CartServiceNexus {
     }
 
     /**
-     * Answers operation {@code ApplyCoupon}: by default signal {@code apply_coupon} of the workflow
-     * with workflow ID {@code cart-&#123;cart_id&#125;}, as {@link
+     * Answers operation <code>ApplyCoupon</code>: by default signal <code>apply_coupon</code> of
+     * the workflow with workflow ID <code>cart-{cart_id}</code>, as {@link
      * CartServiceNexus#APPLY_COUPON_ENTITY} reaches it.
      *
      * <p>Applies a coupon, starting an empty cart if there is none yet.
@@ -193,9 +193,9 @@ public final class CartServiceNexus {
     }
 
     /**
-     * Answers operation {@code Checkout}: by default signal {@code checkout} of the workflow with
-     * workflow ID {@code cart-&#123;cart_id&#125;}, as {@link CartServiceNexus#CHECKOUT_ENTITY}
-     * reaches it.
+     * Answers operation <code>Checkout</code>: by default signal <code>checkout</code> of the
+     * workflow with workflow ID <code>cart-{cart_id}</code>, as {@link
+     * CartServiceNexus#CHECKOUT_ENTITY} reaches it.
      *
      * <p>Checks the cart out: it takes no more changes, and its workflow ends.
      */
@@ -208,8 +208,9 @@ public final class CartServiceNexus {
     }
 
     /**
-     * Answers operation {@code GetCart}: by default query {@code get} of the workflow with workflow
-     * ID {@code cart-&#123;cart_id&#125;}, as {@link CartServiceNexus#GET_CART_ENTITY} reaches it.
+     * Answers operation <code>GetCart</code>: by default query <code>get</code> of the workflow
+     * with workflow ID <code>cart-{cart_id}</code>, as {@link CartServiceNexus#GET_CART_ENTITY}
+     * reaches it.
      *
      * <p>The cart as it is now, or as it was when checked out.
      */
@@ -241,20 +242,20 @@ public final class CartServiceNexus {
       this.handler = Objects.requireNonNull(handler, "handler");
     }
 
-    /** Operation {@code AddItem}. */
+    /** Operation <code>AddItem</code>. */
     @OperationImpl
     public OperationHandler<AddItemRequest, Cart> addItem() {
       return Operations.sync(AddItemRequest.class, Checks.REQUEST_AND_RESPONSE, handler::addItem);
     }
 
-    /** Operation {@code RemoveItem}. */
+    /** Operation <code>RemoveItem</code>. */
     @OperationImpl
     public OperationHandler<RemoveItemRequest, Cart> removeItem() {
       return Operations.sync(
           RemoveItemRequest.class, Checks.REQUEST_AND_RESPONSE, handler::removeItem);
     }
 
-    /** Operation {@code ApplyCoupon}. */
+    /** Operation <code>ApplyCoupon</code>. */
     @OperationImpl
     public OperationHandler<ApplyCouponRequest, Void> applyCoupon() {
       return Operations.sync(
@@ -265,7 +266,7 @@ public final class CartServiceNexus {
           });
     }
 
-    /** Operation {@code Checkout}. */
+    /** Operation <code>Checkout</code>. */
     @OperationImpl
     public OperationHandler<CheckoutRequest, Void> checkout() {
       return Operations.sync(
@@ -276,7 +277,7 @@ public final class CartServiceNexus {
           });
     }
 
-    /** Operation {@code GetCart}. */
+    /** Operation <code>GetCart</code>. */
     @OperationImpl
     public OperationHandler<GetCartRequest, Cart> getCart() {
       return Operations.sync(GetCartRequest.class, Checks.REQUEST_AND_RESPONSE, handler::getCart);
@@ -324,7 +325,7 @@ public final class CartServiceNexus {
     }
 
     /**
-     * Calls operation {@code AddItem} and waits for its result.
+     * Calls operation <code>AddItem</code> and waits for its result.
      *
      * <p>Adds an item and answers with the cart as it is after the change. The
      * first item of a cart starts its workflow.
@@ -334,14 +335,14 @@ public final class CartServiceNexus {
       return stub(ADD_ITEM_OPERATION).addItem(request);
     }
 
-    /** Starts operation {@code AddItem} and returns its handle. */
+    /** Starts operation <code>AddItem</code> and returns its handle. */
     public NexusOperationHandle<Cart> startAddItem(AddItemRequest request) {
       Calls.checkRequest(SERVICE_NAME, ADD_ITEM_OPERATION, request);
       return Workflow.startNexusOperation(stub(ADD_ITEM_OPERATION)::addItem, request);
     }
 
     /**
-     * Calls operation {@code RemoveItem} and waits for its result.
+     * Calls operation <code>RemoveItem</code> and waits for its result.
      *
      * <p>Removes every unit of an item from a cart that exists.
      */
@@ -350,14 +351,14 @@ public final class CartServiceNexus {
       return stub(REMOVE_ITEM_OPERATION).removeItem(request);
     }
 
-    /** Starts operation {@code RemoveItem} and returns its handle. */
+    /** Starts operation <code>RemoveItem</code> and returns its handle. */
     public NexusOperationHandle<Cart> startRemoveItem(RemoveItemRequest request) {
       Calls.checkRequest(SERVICE_NAME, REMOVE_ITEM_OPERATION, request);
       return Workflow.startNexusOperation(stub(REMOVE_ITEM_OPERATION)::removeItem, request);
     }
 
     /**
-     * Calls operation {@code ApplyCoupon} and waits for it to finish.
+     * Calls operation <code>ApplyCoupon</code> and waits for it to finish.
      *
      * <p>Applies a coupon, starting an empty cart if there is none yet.
      */
@@ -366,14 +367,14 @@ public final class CartServiceNexus {
       stub(APPLY_COUPON_OPERATION).applyCoupon(request);
     }
 
-    /** Starts operation {@code ApplyCoupon} and returns its handle. */
+    /** Starts operation <code>ApplyCoupon</code> and returns its handle. */
     public NexusOperationHandle<Void> startApplyCoupon(ApplyCouponRequest request) {
       Calls.checkRequest(SERVICE_NAME, APPLY_COUPON_OPERATION, request);
       return Workflow.startNexusOperation(stub(APPLY_COUPON_OPERATION)::applyCoupon, request);
     }
 
     /**
-     * Calls operation {@code Checkout} and waits for it to finish.
+     * Calls operation <code>Checkout</code> and waits for it to finish.
      *
      * <p>Checks the cart out: it takes no more changes, and its workflow ends.
      */
@@ -382,14 +383,14 @@ public final class CartServiceNexus {
       stub(CHECKOUT_OPERATION).checkout(request);
     }
 
-    /** Starts operation {@code Checkout} and returns its handle. */
+    /** Starts operation <code>Checkout</code> and returns its handle. */
     public NexusOperationHandle<Void> startCheckout(CheckoutRequest request) {
       Calls.checkRequest(SERVICE_NAME, CHECKOUT_OPERATION, request);
       return Workflow.startNexusOperation(stub(CHECKOUT_OPERATION)::checkout, request);
     }
 
     /**
-     * Calls operation {@code GetCart} and waits for its result.
+     * Calls operation <code>GetCart</code> and waits for its result.
      *
      * <p>The cart as it is now, or as it was when checked out.
      */
@@ -398,7 +399,7 @@ public final class CartServiceNexus {
       return stub(GET_CART_OPERATION).getCart(request);
     }
 
-    /** Starts operation {@code GetCart} and returns its handle. */
+    /** Starts operation <code>GetCart</code> and returns its handle. */
     public NexusOperationHandle<Cart> startGetCart(GetCartRequest request) {
       Calls.checkRequest(SERVICE_NAME, GET_CART_OPERATION, request);
       return Workflow.startNexusOperation(stub(GET_CART_OPERATION)::getCart, request);

@@ -24,9 +24,9 @@ import orders.v1.Orders.PlaceOrderRequest;
 import orders.v1.Orders.PlaceOrderResponse;
 
 /**
- * Nexus service {@code orders} (proto service orders.v1.OrderService) for Java: its definition, the
- * handler a team implements and serves with {@link Implementation}, and the typed {@link Caller} of
- * workflow code.
+ * Nexus service <code>orders</code> (proto service orders.v1.OrderService) for Java: its
+ * definition, the handler a team implements and serves with {@link Implementation}, and the typed
+ * {@link Caller} of workflow code.
  *
  * <p>Order lifecycle, exposed to other teams under a short Nexus service name.
  */
@@ -43,9 +43,9 @@ public final class OrderServiceNexus {
   private OrderServiceNexus() {}
 
   /**
-   * The definition of Nexus service {@code orders}: one method per operation, named on the wire by
-   * its annotation. google.protobuf.Empty is no parameter as an input and {@code Void} as an
-   * output, as in the Python and Go output: no payload on the wire.
+   * The definition of Nexus service <code>orders</code>: one method per operation, named on the
+   * wire by its annotation. google.protobuf.Empty is no parameter as an input and {@code Void} as
+   * an output, as in the Python and Go output: no payload on the wire.
    *
    * <p>Order lifecycle, exposed to other teams under a short Nexus service name.
    */
@@ -68,7 +68,7 @@ public final class OrderServiceNexus {
    */
   public interface Handler {
     /**
-     * Answers operation {@code place-order}; by default NOT_IMPLEMENTED.
+     * Answers operation <code>place-order</code>; by default NOT_IMPLEMENTED.
      *
      * <p>Places an order and pays for it.
      */
@@ -100,7 +100,7 @@ public final class OrderServiceNexus {
       this.handler = Objects.requireNonNull(handler, "handler");
     }
 
-    /** Operation {@code place-order}. */
+    /** Operation <code>place-order</code>. */
     @OperationImpl
     public OperationHandler<PlaceOrderRequest, PlaceOrderResponse> placeOrder() {
       return Operations.sync(PlaceOrderRequest.class, Checks.REQUEST, handler::placeOrder);
@@ -140,7 +140,7 @@ public final class OrderServiceNexus {
     }
 
     /**
-     * Calls operation {@code place-order} and waits for its result.
+     * Calls operation <code>place-order</code> and waits for its result.
      *
      * <p>Places an order and pays for it.
      */
@@ -149,7 +149,7 @@ public final class OrderServiceNexus {
       return stub(PLACE_ORDER_OPERATION).placeOrder(request);
     }
 
-    /** Starts operation {@code place-order} and returns its handle. */
+    /** Starts operation <code>place-order</code> and returns its handle. */
     public NexusOperationHandle<PlaceOrderResponse> startPlaceOrder(PlaceOrderRequest request) {
       Calls.checkRequest(SERVICE_NAME, PLACE_ORDER_OPERATION, request);
       return Workflow.startNexusOperation(stub(PLACE_ORDER_OPERATION)::placeOrder, request);

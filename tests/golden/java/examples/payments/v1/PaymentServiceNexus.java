@@ -33,8 +33,9 @@ import payments.v1.Payments.RefundPaymentRequest;
 import payments.v1.Payments.RefundPaymentResponse;
 
 /**
- * Nexus service {@code payments.v1.PaymentService} for Java: its definition, the handler a team
- * implements and serves with {@link Implementation}, and the typed {@link Caller} of workflow code.
+ * Nexus service <code>payments.v1.PaymentService</code> for Java: its definition, the handler a
+ * team implements and serves with {@link Implementation}, and the typed {@link Caller} of workflow
+ * code.
  *
  * <p>Moves money for orders. Callers reach it through the "payments" endpoint.
  */
@@ -58,8 +59,8 @@ public final class PaymentServiceNexus {
   public static final String RESET_LEDGER_OPERATION = "ResetLedger";
 
   /**
-   * The workflow that operation {@code refund-payment} starts, as the contract binds it: its type,
-   * task queue and workflow ID policies.
+   * The workflow that operation <code>refund-payment</code> starts, as the contract binds it: its
+   * type, task queue and workflow ID policies.
    */
   public static final WorkflowRun REFUND_PAYMENT_WORKFLOW =
       new WorkflowRun(
@@ -79,9 +80,9 @@ public final class PaymentServiceNexus {
   private PaymentServiceNexus() {}
 
   /**
-   * The definition of Nexus service {@code payments.v1.PaymentService}: one method per operation,
-   * named on the wire by its annotation. google.protobuf.Empty is no parameter as an input and
-   * {@code Void} as an output, as in the Python and Go output: no payload on the wire.
+   * The definition of Nexus service <code>payments.v1.PaymentService</code>: one method per
+   * operation, named on the wire by its annotation. google.protobuf.Empty is no parameter as an
+   * input and {@code Void} as an output, as in the Python and Go output: no payload on the wire.
    *
    * <p>Moves money for orders. Callers reach it through the "payments" endpoint.
    */
@@ -119,7 +120,7 @@ public final class PaymentServiceNexus {
    */
   public interface Handler {
     /**
-     * Answers operation {@code ProcessPayment}; by default NOT_IMPLEMENTED.
+     * Answers operation <code>ProcessPayment</code>; by default NOT_IMPLEMENTED.
      *
      * <p>Charges a customer and answers at once with the transaction.
      */
@@ -132,9 +133,9 @@ public final class PaymentServiceNexus {
     }
 
     /**
-     * Starts the workflow of operation {@code refund-payment}, whose result is the operation's: by
-     * default workflow {@code RefundPaymentWorkflow} with the request, under workflow ID {@code
-     * refund-&#123;transaction_id&#125;}, with the task queue and policies of {@link
+     * Starts the workflow of operation <code>refund-payment</code>, whose result is the
+     * operation's: by default workflow <code>RefundPaymentWorkflow</code> with the request, under
+     * workflow ID <code>refund-{transaction_id}</code>, with the task queue and policies of {@link
      * PaymentServiceNexus#REFUND_PAYMENT_WORKFLOW}.
      *
      * <p>Refunds a transaction. Refunds wait on the bank, so each runs as a
@@ -149,7 +150,7 @@ public final class PaymentServiceNexus {
     }
 
     /**
-     * Answers operation {@code CheckHealth}; by default NOT_IMPLEMENTED.
+     * Answers operation <code>CheckHealth</code>; by default NOT_IMPLEMENTED.
      *
      * <p>Tells whether payments accepts new charges.
      */
@@ -159,7 +160,7 @@ public final class PaymentServiceNexus {
     }
 
     /**
-     * Answers operation {@code ResetLedger}; by default NOT_IMPLEMENTED.
+     * Answers operation <code>ResetLedger</code>; by default NOT_IMPLEMENTED.
      *
      * <p>Forgets every transaction. For the payments team's own tests only.
      */
@@ -188,21 +189,21 @@ public final class PaymentServiceNexus {
       this.handler = Objects.requireNonNull(handler, "handler");
     }
 
-    /** Operation {@code ProcessPayment}. */
+    /** Operation <code>ProcessPayment</code>. */
     @OperationImpl
     public OperationHandler<ProcessPaymentRequest, ProcessPaymentResponse> processPayment() {
       return Operations.sync(
           ProcessPaymentRequest.class, Checks.REQUEST_AND_RESPONSE, handler::processPayment);
     }
 
-    /** Operation {@code refund-payment}. */
+    /** Operation <code>refund-payment</code>. */
     @OperationImpl
     public OperationHandler<RefundPaymentRequest, RefundPaymentResponse> refundPayment() {
       return Operations.workflowRun(
           RefundPaymentRequest.class, Checks.REQUEST, handler::refundPayment);
     }
 
-    /** Operation {@code CheckHealth}. */
+    /** Operation <code>CheckHealth</code>. */
     @OperationImpl
     public OperationHandler<Void, HealthStatus> checkHealth() {
       return Operations.sync(
@@ -211,7 +212,7 @@ public final class PaymentServiceNexus {
           (context, details, request) -> handler.checkHealth(context, details));
     }
 
-    /** Operation {@code ResetLedger}. */
+    /** Operation <code>ResetLedger</code>. */
     @OperationImpl
     public OperationHandler<Void, Void> resetLedger() {
       return Operations.sync(
@@ -265,7 +266,7 @@ public final class PaymentServiceNexus {
     }
 
     /**
-     * Calls operation {@code ProcessPayment} and waits for its result.
+     * Calls operation <code>ProcessPayment</code> and waits for its result.
      *
      * <p>Charges a customer and answers at once with the transaction.
      */
@@ -274,7 +275,7 @@ public final class PaymentServiceNexus {
       return stub(PROCESS_PAYMENT_OPERATION).processPayment(request);
     }
 
-    /** Starts operation {@code ProcessPayment} and returns its handle. */
+    /** Starts operation <code>ProcessPayment</code> and returns its handle. */
     public NexusOperationHandle<ProcessPaymentResponse> startProcessPayment(
         ProcessPaymentRequest request) {
       Calls.checkRequest(SERVICE_NAME, PROCESS_PAYMENT_OPERATION, request);
@@ -282,7 +283,7 @@ public final class PaymentServiceNexus {
     }
 
     /**
-     * Calls operation {@code refund-payment} and waits for its result.
+     * Calls operation <code>refund-payment</code> and waits for its result.
      *
      * <p>Refunds a transaction. Refunds wait on the bank, so each runs as a
      * workflow and the caller gets the result when it completes.
@@ -292,7 +293,7 @@ public final class PaymentServiceNexus {
       return stub(REFUND_PAYMENT_OPERATION).refundPayment(request);
     }
 
-    /** Starts operation {@code refund-payment} and returns its handle. */
+    /** Starts operation <code>refund-payment</code> and returns its handle. */
     public NexusOperationHandle<RefundPaymentResponse> startRefundPayment(
         RefundPaymentRequest request) {
       Calls.checkRequest(SERVICE_NAME, REFUND_PAYMENT_OPERATION, request);
@@ -300,7 +301,7 @@ public final class PaymentServiceNexus {
     }
 
     /**
-     * Calls operation {@code CheckHealth} and waits for its result.
+     * Calls operation <code>CheckHealth</code> and waits for its result.
      *
      * <p>Tells whether payments accepts new charges.
      */
@@ -308,13 +309,13 @@ public final class PaymentServiceNexus {
       return stub(CHECK_HEALTH_OPERATION).checkHealth();
     }
 
-    /** Starts operation {@code CheckHealth} and returns its handle. */
+    /** Starts operation <code>CheckHealth</code> and returns its handle. */
     public NexusOperationHandle<HealthStatus> startCheckHealth() {
       return Workflow.startNexusOperation(stub(CHECK_HEALTH_OPERATION)::checkHealth);
     }
 
     /**
-     * Calls operation {@code ResetLedger} and waits for it to finish.
+     * Calls operation <code>ResetLedger</code> and waits for it to finish.
      *
      * <p>Forgets every transaction. For the payments team's own tests only.
      */
@@ -322,17 +323,17 @@ public final class PaymentServiceNexus {
       stub(RESET_LEDGER_OPERATION).resetLedger();
     }
 
-    /** Starts operation {@code ResetLedger} and returns its handle. */
+    /** Starts operation <code>ResetLedger</code> and returns its handle. */
     public NexusOperationHandle<Void> startResetLedger() {
       return Workflow.startNexusOperation(stub(RESET_LEDGER_OPERATION)::resetLedger);
     }
   }
 
   /**
-   * Workflow {@code RefundPaymentWorkflow}, which operation {@code refund-payment} starts: a Java
-   * team that runs it implements this interface and registers the implementation on the worker of
-   * the handler's task queue (or the task queue the contract names). It is started with the request
-   * of the operation and its result is theirs.
+   * Workflow <code>RefundPaymentWorkflow</code>, which operation <code>refund-payment</code>
+   * starts: a Java team that runs it implements this interface and registers the implementation on
+   * the worker of the handler's task queue (or the task queue the contract names). It is started
+   * with the request of the operation and its result is theirs.
    */
   @WorkflowInterface
   public interface RefundPaymentWorkflow {
