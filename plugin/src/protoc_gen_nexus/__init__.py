@@ -10,4 +10,7 @@ The pipeline, one module per stage:
     plugin       request -> response, errors returned, never raised
 """
 
-__version__ = "0.1.0"
+import importlib.metadata
+
+__version__ = importlib.metadata.version("protoc-gen-nexus")
+"""The distribution's version (plugin/pyproject.toml), for `--version` and bug reports."""

@@ -33,7 +33,7 @@ from google.protobuf import descriptor_pb2
 from google.protobuf.compiler import plugin_pb2
 from google.protobuf.message import Message
 
-from protoc_gen_nexus import model
+from protoc_gen_nexus import __version__, model
 from protoc_gen_nexus.errors import GenerationError, Location
 from protoc_gen_nexus.inputs import Input, UnreadableInput, read_input
 from protoc_gen_nexus.options import VALIDATE_FIELD, VALIDATE_MESSAGE, OptionReader
@@ -267,6 +267,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="nexus-contract", description="Checks a Nexus contract change for callers."
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     check = commands.add_parser(
         "breaking",

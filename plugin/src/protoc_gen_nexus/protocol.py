@@ -8,6 +8,7 @@ author can fix, a bug report for anything else. protoc never sees a traceback.
 import sys
 import traceback
 from collections.abc import Callable, Iterable
+from pathlib import Path
 
 from google.protobuf.compiler import plugin_pb2
 
@@ -58,7 +59,13 @@ def serve(
     run: Callable[[plugin_pb2.CodeGeneratorRequest], plugin_pb2.CodeGeneratorResponse],
     usage: str,
 ) -> None:
-    """Answer the request protoc writes to stdin; `usage` answers anything else."""
+    """Answer the request protoc writes to stdin; `usage` answers anything else.
+
+    `--version` on the command line prints the program's name and version instead.
+    """
+    if sys.argv[1:] == ["--version"]:
+        print(f"{Path(sys.argv[0]).name} {__version__}")
+        return
     request = plugin_pb2.CodeGeneratorRequest()
     try:
         # Parsed straight from the read, so the raw bytes (as large as the

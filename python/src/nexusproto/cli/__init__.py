@@ -68,6 +68,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.metadata
 import os
 import sys
 from collections.abc import Sequence
@@ -157,6 +158,8 @@ def _parser() -> argparse.ArgumentParser:
         epilog="exit statuses:\n" + _EXIT_STATUSES,
         formatter_class=formatter,
     )
+    version = importlib.metadata.version("nexusproto")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     describe = commands.add_parser(
         "describe",
