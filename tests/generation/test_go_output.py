@@ -15,12 +15,11 @@ from pathlib import Path
 import pytest
 from support.golden import EXAMPLES
 from support.protoc import PROTO_DIR, REPO, option_include_dir, run_protoc, validate_set
-from support.toolchains import require_go
+from support.toolchains import GO_BIN, go_tool, require_go
 
 FIXTURES = REPO / "tests" / "fixtures" / "proto"
 GOLDEN = REPO / "tests" / "golden" / "go"
 RUNTIME = REPO / "plugin" / "go"
-GO_BIN = REPO / "build" / "go" / "bin"
 # longrunning/ declares asynchronous updates and activity-backed operations, which the
 # Go output refuses (test_go_plugin.py checks the error).
 NOT_FOR_GO = ("longrunning/",)
@@ -102,19 +101,10 @@ def _go(go: str, *args: str, cwd: Path) -> str:
     return result.stdout
 
 
-def _tool(go: str, name: str, package: str) -> Path:
-    """A Go tool in build/go/bin, installed at the pinned version when missing."""
-    path = GO_BIN / name
-    if not path.exists():
-        GO_BIN.mkdir(parents=True, exist_ok=True)
-        _go(go, "install", package, cwd=REPO)
-    return path
-
-
 def test_generated_go_compiles_and_passes_gofmt_vet_and_staticcheck(tmp_path: Path) -> None:
     go = require_go()
-    _tool(go, "protoc-gen-go", PROTOC_GEN_GO)
-    staticcheck = _tool(go, "staticcheck", STATICCHECK)
+    go_tool("protoc-gen-go", PROTOC_GEN_GO)
+    staticcheck = go_tool("staticcheck", STATICCHECK)
     for tree, protos in TREES.items():
         _generate(tmp_path / tree, tree, protos, go_out=True)
     (tmp_path / "go.mod").write_text(

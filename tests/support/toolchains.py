@@ -6,6 +6,8 @@ so there a missing toolchain is a failure, never a silent skip.
 
 import os
 import shutil
+import subprocess
+from pathlib import Path
 from typing import NoReturn
 
 import pytest
@@ -29,3 +31,25 @@ def require_go() -> str:
             "Go 1.26+ and, once, the Go module proxy"
         )
     return go
+
+
+GO_BIN = Path(__file__).resolve().parents[2] / "build" / "go" / "bin"
+"""Where Go tools the tests use are installed, at pinned versions (kept between runs)."""
+
+
+def go_tool(name: str, package: str) -> Path:
+    """The Go tool `name` in build/go/bin, installed from `package@version` when missing."""
+    path = GO_BIN / name
+    if not path.exists():
+        GO_BIN.mkdir(parents=True, exist_ok=True)
+        env = {**os.environ, "GOBIN": str(GO_BIN), "GOFLAGS": "-mod=mod"}
+        result = subprocess.run(
+            [require_go(), "install", package],
+            cwd=GO_BIN,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 0, f"go install {package}:\n{result.stdout}{result.stderr}"
+    return path

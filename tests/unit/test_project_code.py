@@ -5,6 +5,7 @@ import sys
 
 import pytest
 from support.protoc import BIN, REPO
+from support.toolchains import go_tool
 
 
 @pytest.mark.parametrize("distribution", ["plugin", "python"])
@@ -41,3 +42,18 @@ def test_checkers_target_the_oldest_supported_python(distribution: str) -> None:
     assert project["project"]["requires-python"] == ">=3.10"
     assert project["tool"]["ruff"]["target-version"] == "py310"
     assert project["tool"]["mypy"]["python_version"] == "3.10"
+
+
+ACTIONLINT = "github.com/rhysd/actionlint/cmd/actionlint@v1.7.12"
+
+
+def test_the_ci_and_release_workflows_pass_actionlint() -> None:
+    """The code host's workflows (.github/workflows): CI (make check, make breaking and
+    make test with every peer, make compat) and the release on a version tag."""
+    workflows = sorted((REPO / ".github" / "workflows").glob("*.yml"))
+    assert {path.name for path in workflows} == {"ci.yml", "release.yml"}
+    actionlint = go_tool("actionlint", ACTIONLINT)
+    result = subprocess.run(
+        [str(actionlint), *map(str, workflows)], cwd=REPO, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
