@@ -11,7 +11,7 @@ SETUP_STAMP := $(VENV)/.setup-done
 
 setup: $(SETUP_STAMP)
 
-$(SETUP_STAMP): tests/requirements.txt tests/constraints.txt plugin/pyproject.toml python/pyproject.toml
+$(SETUP_STAMP): tests/requirements.txt tests/constraints.txt plugin/pyproject.toml python/pyproject.toml python/VERSION
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r tests/requirements.txt -c tests/constraints.txt -e plugin -e python

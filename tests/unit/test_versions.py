@@ -40,14 +40,15 @@ def test_the_scripts_listed_are_every_console_script() -> None:
 
 
 def test_both_distributions_have_one_version() -> None:
-    versions = {
-        project: tomllib.loads((REPO / project / "pyproject.toml").read_text())["project"][
-            "version"
-        ]
-        for project in ("plugin", "python")
-    }
-    assert len(set(versions.values())) == 1, versions
+    """Single-sourced: python/VERSION, which both pyproject files read."""
+    version = (REPO / "python" / "VERSION").read_text().strip()
+    for project in ("plugin", "python"):
+        data = tomllib.loads((REPO / project / "pyproject.toml").read_text())
+        assert "version" not in data["project"] and "version" in data["project"]["dynamic"]
+        assert (REPO / project / data["tool"]["hatch"]["version"]["path"]).resolve() == (
+            REPO / "python" / "VERSION"
+        )
     import protoc_gen_nexus
 
-    assert protoc_gen_nexus.__version__ == versions["plugin"]
-    assert importlib.metadata.version("nexusproto") == versions["python"]
+    assert protoc_gen_nexus.__version__ == version
+    assert importlib.metadata.version("nexusproto") == version
