@@ -1,0 +1,48 @@
+/**
+ * What the contract says about calls of one operation, and the caller-side check of a
+ * request against its buf.validate rules (workflow and standalone callers alike).
+ */
+import type { DescMessage, MessageShape } from '@bufbuild/protobuf';
+import { ApplicationFailure, type Duration } from '@temporalio/common';
+import { summary, violations } from './validation';
+
+export interface CallContract {
+  /** The Nexus service name on the wire. */
+  readonly service: string;
+  /** The Nexus operation name on the wire. */
+  readonly operation: string;
+  /** The contract's schedule-to-close timeout, used when a call sets none. */
+  readonly scheduleToCloseTimeout?: Duration;
+  /** The request's schema when callers check it before sending (it has rules). */
+  readonly validateRequest?: DescMessage;
+}
+
+/**
+ * A request broke its buf.validate rules, so it was not sent. Non-retryable: thrown in a
+ * workflow and not caught, it fails the workflow at once instead of retrying its task.
+ * `violations` lists each broken rule as `field.path: message [rule id]`.
+ */
+export class InvalidRequestError extends ApplicationFailure {
+  constructor(
+    contract: CallContract,
+    schema: DescMessage,
+    readonly violations: readonly string[],
+  ) {
+    super(
+      `invalid request to ${contract.service}/${contract.operation}: ${summary(schema, violations)}`,
+      'InvalidRequest',
+      true,
+    );
+    this.name = 'InvalidRequestError';
+  }
+}
+
+/** `request` itself when the contract does not check it or it keeps its rules; else throws. */
+export function checkedRequest<T>(contract: CallContract, request: T): T {
+  const schema = contract.validateRequest;
+  if (schema !== undefined) {
+    const found = violations(schema, request as MessageShape<DescMessage>);
+    if (found.length > 0) throw new InvalidRequestError(contract, schema, found);
+  }
+  return request;
+}
