@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type * as nexus from 'nexus-rpc';
 import type { Client, NexusOperationHandle, NexusServiceClient, StartNexusOperationOptions } from '@temporalio/client';
-import { checkedRequest, type CallContract } from './contract';
+import { checkedRequest, type OperationContract } from './contract';
 
 /** Options of one standalone call; the ID is random and the timeout the contract's unless set. */
 export type StandaloneCallOptions = Partial<StartNexusOperationOptions>;
@@ -24,7 +24,7 @@ export class StandaloneNexusClient<T extends nexus.ServiceDefinition> {
   /** Starts the operation and returns its handle; nothing is sent when the request is invalid. */
   async start<I, O>(
     operation: nexus.OperationDefinition<I, O>,
-    contract: CallContract,
+    contract: OperationContract,
     request: I,
     options: StandaloneCallOptions | undefined,
   ): Promise<NexusOperationHandle<O>> {
@@ -47,7 +47,7 @@ export class StandaloneNexusClient<T extends nexus.ServiceDefinition> {
   /** Calls the operation and waits for its result. */
   async execute<I, O>(
     operation: nexus.OperationDefinition<I, O>,
-    contract: CallContract,
+    contract: OperationContract,
     request: I,
     options: StandaloneCallOptions | undefined,
   ): Promise<O> {

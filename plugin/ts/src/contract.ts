@@ -1,20 +1,22 @@
 /**
- * What the contract says about calls of one operation, and the caller-side check of a
+ * What the contract says about one operation, and the caller-side check of a
  * request against its buf.validate rules (workflow and standalone callers alike).
  */
 import type { DescMessage, MessageShape } from '@bufbuild/protobuf';
 import { ApplicationFailure, type Duration } from '@temporalio/common';
 import { summary, violations } from './validation';
 
-export interface CallContract {
+export interface OperationContract {
   /** The Nexus service name on the wire. */
   readonly service: string;
   /** The Nexus operation name on the wire. */
   readonly operation: string;
   /** The contract's schedule-to-close timeout, used when a call sets none. */
   readonly scheduleToCloseTimeout?: Duration;
-  /** The request's schema when callers check it before sending (it has rules). */
+  /** The request's schema when callers and handlers check it (it has rules). */
   readonly validateRequest?: DescMessage;
+  /** The response's schema when the handler checks it (a sync operation's, with rules). */
+  readonly validateResponse?: DescMessage;
 }
 
 /**
@@ -24,7 +26,7 @@ export interface CallContract {
  */
 export class InvalidRequestError extends ApplicationFailure {
   constructor(
-    contract: CallContract,
+    contract: OperationContract,
     schema: DescMessage,
     readonly violations: readonly string[],
   ) {
@@ -38,7 +40,7 @@ export class InvalidRequestError extends ApplicationFailure {
 }
 
 /** `request` itself when the contract does not check it or it keeps its rules; else throws. */
-export function checkedRequest<T>(contract: CallContract, request: T): T {
+export function checkedRequest<T>(contract: OperationContract, request: T): T {
   const schema = contract.validateRequest;
   if (schema !== undefined) {
     const found = violations(schema, request as MessageShape<DescMessage>);

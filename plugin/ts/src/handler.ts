@@ -16,19 +16,11 @@ import {
   WorkflowRunOperationHandler,
   type WorkflowHandle,
 } from '@temporalio/nexus';
+import type { OperationContract } from './contract';
 import { summary, violations } from './validation';
 
 export type { WorkflowHandle };
 
-/** One operation of a service, as the handler wrappers name it in errors. */
-export interface OperationContract {
-  readonly service: string;
-  readonly operation: string;
-  /** The request's schema when requests are checked (it has rules). */
-  readonly validateRequest?: DescMessage;
-  /** The response's schema when responses are checked (a sync operation's, with rules). */
-  readonly validateResponse?: DescMessage;
-}
 
 function check(schema: DescMessage | undefined, message: unknown): string[] {
   if (schema === undefined || message === undefined) return [];

@@ -9,7 +9,7 @@ import {
   type NexusServiceClient,
   type StartNexusOperationOptions,
 } from '@temporalio/workflow';
-import { checkedRequest, type CallContract } from './contract';
+import { checkedRequest, type OperationContract } from './contract';
 
 /** Options of one call from a workflow; what is left out comes from the contract. */
 export type WorkflowCallOptions = Partial<StartNexusOperationOptions>;
@@ -29,7 +29,7 @@ export class WorkflowNexusClient<T extends nexus.ServiceDefinition> {
   /** Starts the operation and returns its handle; nothing is sent when the request is invalid. */
   async start<I, O>(
     operation: nexus.OperationDefinition<I, O>,
-    contract: CallContract,
+    contract: OperationContract,
     request: I,
     options: WorkflowCallOptions | undefined,
   ): Promise<NexusOperationHandle<O>> {
@@ -52,7 +52,7 @@ export class WorkflowNexusClient<T extends nexus.ServiceDefinition> {
   /** Calls the operation and waits for its result. */
   async execute<I, O>(
     operation: nexus.OperationDefinition<I, O>,
-    contract: CallContract,
+    contract: OperationContract,
     request: I,
     options: WorkflowCallOptions | undefined,
   ): Promise<O> {
