@@ -10,7 +10,14 @@ in the runtime package; these files hold names, types and the contract's setting
 from datetime import timedelta
 
 from protoc_gen_nexus.ts import model
-from protoc_gen_nexus.ts.writer import TsFile, TsIdent, doc_lines, string_literal, template_text, wrap
+from protoc_gen_nexus.ts.writer import (
+    TsFile,
+    TsIdent,
+    doc_lines,
+    string_literal,
+    template_text,
+    wrap,
+)
 
 NEXUS = TsIdent("nexus-rpc", "nexus", namespace=True)
 WORKFLOW_HANDLE_OF_CALL = TsIdent("@temporalio/workflow", "NexusOperationHandle")
@@ -139,8 +146,11 @@ def _definition(ts: TsFile, service: model.Service) -> None:
         f"export const {service.definition} = {nexus}.service({string_literal(contract.name)}, {{"
     )
     for operation in service.operations:
-        _doc(ts, f"Operation {operation.contract.name}. " + _no_payload_note(operation),
-             operation.contract.comment)
+        _doc(
+            ts,
+            f"Operation {operation.contract.name}. " + _no_payload_note(operation),
+            operation.contract.comment,
+        )
         types = f"{_type(ts, operation.input)}, {_type(ts, operation.output)}"
         ts.line(
             f"{operation.key}: {nexus}.operation<{types}>"
@@ -182,11 +192,7 @@ def _contracts(ts: TsFile, file: model.File, service: model.Service) -> None:
             ts.line(f"scheduleToCloseTimeout: {_duration(op.schedule_to_close_timeout)},")
         if op.validate_request and operation.input.schema is not None:
             ts.line(f"validateRequest: {ts.ident(operation.input.schema)},")
-        if (
-            op.validate_response
-            and op.workflow_run is None
-            and operation.output.schema is not None
-        ):
+        if op.validate_response and op.workflow_run is None and operation.output.schema is not None:
             ts.line(f"validateResponse: {ts.ident(operation.output.schema)},")
         ts.close("},")
     ts.close("};")
@@ -424,7 +430,11 @@ def _start_workflow(ts: TsFile, file: model.File, operation: model.Operation) ->
     ts.close(");")
 
 
-_ENTITY_FUNCTIONS = {"update": "updateWorkflow", "signal": "signalWorkflow", "query": "queryWorkflow"}
+_ENTITY_FUNCTIONS = {
+    "update": "updateWorkflow",
+    "signal": "signalWorkflow",
+    "query": "queryWorkflow",
+}
 
 
 def _reach_entity(ts: TsFile, file: model.File, operation: model.Operation) -> None:
@@ -456,8 +466,9 @@ def _handler_factory(ts: TsFile, file: model.File, service: model.Service) -> No
     contracts = ts.ident(_own(file, service.contract_constant))
     _doc(
         ts,
-        f"{contract.proto_name} served by `handlers`, for `Worker.create({{ nexusServices: [...] }})`. "
-        "Each request is checked against its buf.validate rules before a handler sees it, and "
+        f"{contract.proto_name} served by `handlers`, for "
+        "`Worker.create({ nexusServices: [...] })`. Each request is checked against its "
+        "buf.validate rules before a handler sees it, and "
         "each response of a sync operation after the handler returned it: an invalid request "
         "is answered with a non-retryable BAD_REQUEST error, an invalid response with a "
         "non-retryable INTERNAL one.",
@@ -478,12 +489,8 @@ def _handler_factory(ts: TsFile, file: model.File, service: model.Service) -> No
         call = f"handlers.{operation.key}({arguments})"
         if _is_bound(operation):
             bindings = service.bindings
-            call = (
-                f"handlers.{operation.key} ? {call} : {bindings}.{operation.key}({arguments})"
-            )
-        ts.line(
-            f"{operation.key}: {wrapper}({contracts}.{operation.key}, {parameters} => {call}),"
-        )
+            call = f"handlers.{operation.key} ? {call} : {bindings}.{operation.key}({arguments})"
+        ts.line(f"{operation.key}: {wrapper}({contracts}.{operation.key}, {parameters} => {call}),")
     ts.close("});")
     ts.close()
     ts.line()

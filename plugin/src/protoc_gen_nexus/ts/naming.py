@@ -82,11 +82,62 @@ RESERVED = frozenset(
 
 # protoc-gen-es appends `$` to these (@bufbuild/protoplugin's safeIdentifier).
 _ES_RESERVED = frozenset(
-    """break case catch class const continue debugger default delete do else export extends
-    false finally for function if import in instanceof new null return super switch this throw
-    true try typeof var void while with yield enum implements interface let package private
-    protected public static Object bigint number boolean string object globalThis Uint8Array
-    Partial""".split()
+    [
+        "break",
+        "case",
+        "catch",
+        "class",
+        "const",
+        "continue",
+        "debugger",
+        "default",
+        "delete",
+        "do",
+        "else",
+        "export",
+        "extends",
+        "false",
+        "finally",
+        "for",
+        "function",
+        "if",
+        "import",
+        "in",
+        "instanceof",
+        "new",
+        "null",
+        "return",
+        "super",
+        "switch",
+        "this",
+        "throw",
+        "true",
+        "try",
+        "typeof",
+        "var",
+        "void",
+        "while",
+        "with",
+        "yield",
+        "enum",
+        "implements",
+        "interface",
+        "let",
+        "package",
+        "private",
+        "protected",
+        "public",
+        "static",
+        "Object",
+        "bigint",
+        "number",
+        "boolean",
+        "string",
+        "object",
+        "globalThis",
+        "Uint8Array",
+        "Partial",
+    ]
 )
 # protobuf-es appends `$` to fields of these names (safeObjectProperty).
 _ES_RESERVED_PROPERTIES = frozenset(["constructor", "toString", "toJSON", "valueOf"])

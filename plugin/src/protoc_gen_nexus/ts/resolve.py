@@ -94,8 +94,7 @@ def _file(
     definition_path = stem + ".ts"
     names = _Names()
     services = tuple(
-        _service(service, names, definition_path, messages, parameters)
-        for service in file.services
+        _service(service, names, definition_path, messages, parameters) for service in file.services
     )
     return model.File(
         contract=file,

@@ -8,6 +8,7 @@ with `type` on names used only as types. `string_literal` and `doc` are the only
 ways text from a .proto file reaches the output.
 """
 
+import re
 from dataclasses import dataclass
 
 from protoc_gen_nexus.ts.naming import RESERVED
@@ -144,12 +145,15 @@ def template_text(text: str) -> str:
     return "".join(_escaped_char(char, _TEMPLATE_ESCAPES) for char in text)
 
 
+_AT = re.compile(r"(?<!\\)@")
+
+
 def doc_lines(text: str) -> list[str]:
     """Comment text as TSDoc lines: `*/` cannot end the comment early, `@` cannot start a
     TSDoc tag, and control characters are shown as escapes; runs of blank lines become one."""
     lines: list[str] = []
     for raw in text.splitlines():
-        line = raw.rstrip().replace("*/", "*\\/").replace("@", "\\@")
+        line = _AT.sub("\\@", raw.rstrip().replace("*/", "*\\/"))
         line = "".join(
             char if char.isprintable() or char == " " else _escaped_char(char, {}) for char in line
         )
