@@ -226,3 +226,30 @@ def test_payload_converter_reproduces_the_wire_vectors(
             assert entry[key] == expected, name
         for check in ("jsonValueIdentical", "binaryBytesIdentical", "jsonReadsBack", "binaryReadsBack", "unknownJsonFieldIgnored"):
             assert entry[check], f"{name}: {check}"
+
+
+def test_map_keys_in_violations_read_as_python_writes_them(runtime: tuple[str, Path]) -> None:
+    """Field paths in BAD_REQUEST messages quote string map keys as Python's `repr` does
+    (checked by the Go runtime against the same file): the runtime's `pythonRepr` on each
+    key of plugin/go/testdata/python_violations.json gives the subscript Python wrote."""
+    node, _ = runtime
+    cases = [
+        case
+        for case in json.loads((REPO / "plugin/go/testdata/python_violations.json").read_text())
+        if "key" in case
+    ]
+    assert cases
+    script = (
+        f"const {{ pythonRepr }} = require({json.dumps(str(RUNTIME / 'lib' / 'validation.js'))});"
+        "const keys = JSON.parse(require('node:fs').readFileSync(0, 'utf8'));"
+        "process.stdout.write(JSON.stringify(keys.map(pythonRepr)));"
+    )
+    proc = subprocess.run(
+        [node, "-e", script],
+        input=json.dumps([case["key"] for case in cases]),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    for case, shown in zip(cases, json.loads(proc.stdout), strict=True):
+        assert f"by_name[{shown}]." in case["summary"], case["name"]
