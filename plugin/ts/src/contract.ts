@@ -35,7 +35,6 @@ export class InvalidRequestError extends ApplicationFailure {
       'InvalidRequest',
       true,
     );
-    this.name = 'InvalidRequestError';
   }
 }
 
