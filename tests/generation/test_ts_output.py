@@ -83,7 +83,8 @@ def test_ts_output_is_independent_of_file_order(tmp_path: Path) -> None:
 # With Node.js --------------------------------------------------------------------------
 
 MIN_NODE = (20, 3)  # @temporalio/* 1.24
-STAMP = RUNTIME / "node_modules" / ".nexusproto-lock-sha256"
+# The same stamp, with the same inputs, as tests/interop/test_ts.py writes.
+STAMP = RUNTIME / "node_modules" / ".nexusproto-inputs-sha256"
 
 
 def _node_tools() -> tuple[str, str]:
@@ -109,7 +110,10 @@ def runtime() -> tuple[str, Path]:
     """node, and the runtime package installed (`npm ci` from npm's cache once per
     package-lock.json) and built (`tsc -b`, nothing to do when nothing changed)."""
     node, npm = _node_tools()
-    lock = hashlib.sha256((RUNTIME / "package-lock.json").read_bytes()).hexdigest()
+    lock_file = RUNTIME / "package-lock.json"
+    lock = hashlib.sha256(
+        lock_file.relative_to(REPO).as_posix().encode() + lock_file.read_bytes()
+    ).hexdigest()
     if not (STAMP.is_file() and STAMP.read_text() == lock):
         _run([npm, "ci", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"], RUNTIME)
         STAMP.write_text(lock)
