@@ -3,6 +3,7 @@
  * request against its buf.validate rules (workflow and standalone callers alike).
  */
 import type { DescMessage, MessageShape } from '@bufbuild/protobuf';
+import type * as nexus from 'nexus-rpc';
 import { ApplicationFailure, type Duration } from '@temporalio/common';
 import { summary, violations } from './validation';
 
@@ -18,6 +19,9 @@ export interface OperationContract {
   /** The response's schema when the handler checks it (a sync operation's, with rules). */
   readonly validateResponse?: DescMessage;
 }
+
+/** The contract of every operation of a service, by the operation's key. */
+export type ServiceContract<S extends nexus.ServiceDefinition> = Readonly<Record<keyof S['operations'], OperationContract>>;
 
 /**
  * A request broke its buf.validate rules, so it was not sent. Non-retryable: thrown in a

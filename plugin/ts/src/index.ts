@@ -16,5 +16,5 @@ export {
   type ProtobufPayloadConverterOptions,
 } from './payload-converter';
 export { pythonRepr, summary, violations } from './validation';
-export { InvalidRequestError, checkedRequest, type OperationContract } from './contract';
+export { InvalidRequestError, checkedRequest, type OperationContract, type ServiceContract } from './contract';
 export { WorkflowNexusClient, type WorkflowCallOptions } from './workflow-client';

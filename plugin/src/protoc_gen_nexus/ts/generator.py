@@ -152,9 +152,10 @@ def _definition(ts: TsFile, service: model.Service) -> None:
             operation.contract.comment,
         )
         types = f"{_type(ts, operation.input)}, {_type(ts, operation.output)}"
-        ts.line(
-            f"{operation.key}: {nexus}.operation<{types}>"
-            f"({{ name: {string_literal(operation.contract.name)} }}),"
+        ts.items(
+            f"{operation.key}: {nexus}.operation<{types}>({{ ",
+            [f"name: {string_literal(operation.contract.name)}"],
+            " }),",
         )
     ts.close("});")
     ts.line()
@@ -172,17 +173,15 @@ def _endpoint(ts: TsFile, service: model.Service) -> None:
 
 
 def _contracts(ts: TsFile, file: model.File, service: model.Service) -> None:
-    contract_type = ts.type(_runtime(file, "OperationContract"))
+    contract_type = ts.type(_runtime(file, "ServiceContract"))
     _doc(
         ts,
         f"What the contract says about each operation of {service.contract.proto_name}: its "
         "schedule-to-close timeout for calls that set none, and the schemas requests and "
         "responses are checked against (present only where they have buf.validate rules).",
     )
-    ts.open(
-        f"export const {service.contract_constant}: Readonly<Record<keyof "
-        f"(typeof {service.definition})['operations'], {contract_type}>> = {{"
-    )
+    declared = f"{service.contract_constant}: {contract_type}<typeof {service.definition}>"
+    ts.open(f"export const {declared} = {{")
     for operation in service.operations:
         op = operation.contract
         ts.open(f"{operation.key}: {{")
@@ -234,34 +233,51 @@ def _workflow_client(ts: TsFile, file: model.File, service: model.Service) -> No
     ts.open(f"export class {service.workflow_client} {{")
     ts.line(f"readonly #client: {client}<typeof {service.definition}>;")
     ts.line()
-    ts.doc(f"A client of {contract.proto_name} at `endpoint`. {_endpoint_doc(service)}")
+    _doc(ts, f"A client of {contract.proto_name} at `endpoint`. {_endpoint_doc(service)}")
     ts.open(f"constructor({_endpoint_parameter(service)}) {{")
     ts.line(f"this.#client = new {client}({service.definition}, endpoint);")
     ts.close()
     for operation in service.operations:
-        parameters = ", ".join([*_request_parameter(ts, operation), f"options?: {options}"])
-        output = _type(ts, operation.output)
-        arguments = _call_arguments(service, operation)
-        ts.line()
-        _call_doc(ts, operation)
-        ts.open(f"async {operation.key}({parameters}): Promise<{output}> {{")
-        ts.line(f"return await this.#client.execute({arguments});")
-        ts.close()
-        ts.line()
-        ts.doc(f"Starts operation {operation.contract.name} and returns its handle.")
-        ts.open(f"async {operation.start_method}({parameters}): Promise<{handle}<{output}>> {{")
-        ts.line(f"return await this.#client.start({arguments});")
-        ts.close()
+        _call_methods(ts, operation, options, handle, service.definition, service.contract_constant)
     ts.close()
     ts.line()
 
 
-def _call_arguments(service: model.Service, operation: model.Operation) -> str:
+def _call_methods(
+    ts: TsFile,
+    operation: model.Operation,
+    options: str,
+    handle: str,
+    definition: str,
+    contracts: str,
+) -> None:
+    """The two methods of a client per operation: the call, and its start."""
+    parameters = [*_request_parameter(ts, operation), f"options?: {options}"]
+    output = _type(ts, operation.output)
     request = "request" if operation.input.type is not None else "undefined"
-    return (
-        f"{service.definition}.operations.{operation.key}, "
-        f"{service.contract_constant}.{operation.key}, {request}, options"
-    )
+    arguments = [
+        f"{definition}.operations.{operation.key}",
+        f"{contracts}.{operation.key}",
+        request,
+        "options",
+    ]
+    for method, result, call, summary in (
+        (operation.key, output, "execute", ""),
+        (
+            operation.start_method,
+            f"{handle}<{output}>",
+            "start",
+            f"Starts operation {operation.contract.name} and returns its handle.",
+        ),
+    ):
+        ts.line()
+        if summary:
+            ts.doc(summary)
+        else:
+            _call_doc(ts, operation)
+        ts.items(f"async {method}(", parameters, f"): Promise<{result}> {{")
+        ts.items(f"return await this.#client.{call}(", arguments, ");")
+        ts.close()
 
 
 def _call_doc(ts: TsFile, operation: model.Operation) -> None:
@@ -296,9 +312,8 @@ def _handler_result(ts: TsFile, file: model.File, operation: model.Operation) ->
     return f"Promise<{output}>"
 
 
-def _handler_signature(ts: TsFile, file: model.File, operation: model.Operation) -> str:
-    parameters = ", ".join([f"ctx: {_context(ts)}", *_request_parameter(ts, operation)])
-    return f"({parameters}): {_handler_result(ts, file, operation)}"
+def _handler_parameters(ts: TsFile, operation: model.Operation) -> list[str]:
+    return [f"ctx: {_context(ts)}", *_request_parameter(ts, operation)]
 
 
 def _is_bound(operation: model.Operation) -> bool:
@@ -335,7 +350,11 @@ def _handlers_interface(ts: TsFile, file: model.File, service: model.Service) ->
             summary = f"Answers operation {op.name}."
         _doc(ts, summary, op.comment)
         optional = "?" if _is_bound(operation) else ""
-        ts.line(f"{operation.key}{optional}{_handler_signature(ts, file, operation)};")
+        ts.items(
+            f"{operation.key}{optional}(",
+            _handler_parameters(ts, operation),
+            f"): {_handler_result(ts, file, operation)};",
+        )
     ts.close()
     ts.line()
 
@@ -367,7 +386,11 @@ def _bindings(ts: TsFile, file: model.File, service: model.Service) -> None:
         if index:
             ts.line()
         ts.doc(_binding_doc(operation))
-        ts.open(f"async {operation.key}{_handler_signature(ts, file, operation)} {{")
+        ts.items(
+            f"async {operation.key}(",
+            _handler_parameters(ts, operation),
+            f"): {_handler_result(ts, file, operation)} {{",
+        )
         if operation.contract.workflow_run is not None:
             _start_workflow(ts, file, operation)
         else:
@@ -473,9 +496,10 @@ def _handler_factory(ts: TsFile, file: model.File, service: model.Service) -> No
         "is answered with a non-retryable BAD_REQUEST error, an invalid response with a "
         "non-retryable INTERNAL one.",
     )
-    ts.open(
-        f"export function {service.handler_factory}(handlers: {service.handlers}): "
-        f"{nexus}.ServiceHandler<(typeof {definition})['operations']> {{"
+    ts.items(
+        f"export function {service.handler_factory}(",
+        [f"handlers: {service.handlers}"],
+        f"): {nexus}.ServiceHandler<(typeof {definition})['operations']> {{",
     )
     ts.open(f"return {nexus}.serviceHandler({definition}, {{")
     for operation in service.operations:
@@ -483,14 +507,13 @@ def _handler_factory(ts: TsFile, file: model.File, service: model.Service) -> No
         wrapper = ts.ident(
             _runtime(file, "workflowRunOperation" if run else "syncOperation", "handler")
         )
-        has_request = operation.input.type is not None
-        parameters = "(ctx, request)" if has_request else "(ctx)"
-        arguments = "ctx, request" if has_request else "ctx"
-        call = f"handlers.{operation.key}({arguments})"
-        if _is_bound(operation):
-            bindings = service.bindings
-            call = f"handlers.{operation.key} ? {call} : {bindings}.{operation.key}({arguments})"
-        ts.line(f"{operation.key}: {wrapper}({contracts}.{operation.key}, {parameters} => {call}),")
+        serve = f"handlers.{operation.key}"
+        serve = (
+            f"{serve}?.bind(handlers) ?? {service.bindings}.{operation.key}"
+            if _is_bound(operation)
+            else f"{serve}.bind(handlers)"
+        )
+        ts.items(f"{operation.key}: {wrapper}(", [f"{contracts}.{operation.key}", serve], "),")
     ts.close("});")
     ts.close()
     ts.line()
@@ -526,9 +549,10 @@ def _standalone_client(ts: TsFile, file: model.File, service: model.Service) -> 
     ts.open(f"export class {service.standalone_client} {{")
     ts.line(f"readonly #client: {client_class}<typeof {definition}>;")
     ts.line()
-    ts.doc(
+    _doc(
+        ts,
         f"A client of {contract.proto_name} at `endpoint`, through the Temporal `client`. "
-        + _endpoint_doc(service)
+        + _endpoint_doc(service),
     )
     endpoint = _endpoint_parameter(service)
     if service.endpoint_constant:
@@ -537,22 +561,6 @@ def _standalone_client(ts: TsFile, file: model.File, service: model.Service) -> 
     ts.line(f"this.#client = new {client_class}(client, {definition}, endpoint);")
     ts.close()
     for operation in service.operations:
-        parameters = ", ".join([*_request_parameter(ts, operation), f"options?: {options}"])
-        output = _type(ts, operation.output)
-        request = "request" if operation.input.type is not None else "undefined"
-        arguments = (
-            f"{definition}.operations.{operation.key}, {contracts}.{operation.key}, "
-            f"{request}, options"
-        )
-        ts.line()
-        _call_doc(ts, operation)
-        ts.open(f"async {operation.key}({parameters}): Promise<{output}> {{")
-        ts.line(f"return await this.#client.execute({arguments});")
-        ts.close()
-        ts.line()
-        ts.doc(f"Starts operation {operation.contract.name} and returns its handle.")
-        ts.open(f"async {operation.start_method}({parameters}): Promise<{handle}<{output}>> {{")
-        ts.line(f"return await this.#client.start({arguments});")
-        ts.close()
+        _call_methods(ts, operation, options, handle, definition, contracts)
     ts.close()
     ts.line()

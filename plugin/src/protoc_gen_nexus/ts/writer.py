@@ -24,6 +24,10 @@ class TsIdent:
     namespace: bool = False
 
 
+WIDTH = 100
+"""The column generated lines stay within where they can be broken."""
+
+
 class TsFile:
     def __init__(self, declared: set[str], own_module: str = "") -> None:
         """`declared`: every top-level name the generated files of one .proto file declare,
@@ -61,6 +65,22 @@ class TsFile:
     def line(self, text: str = "") -> None:
         self._lines.append("  " * self._depth + text if text else "")
 
+    def items(self, head: str, items: list[str], tail: str) -> None:
+        """`head` + items joined by ", " + `tail` on one line when it fits in WIDTH columns,
+        else one item a line, each with a trailing comma, between `head` and `tail` (the
+        layout prettier gives a call, a parameter list or an import). A `tail` ending in
+        `{` opens a block, as `open` does."""
+        one_line = f"{head}{', '.join(items)}{tail}"
+        if len("  " * self._depth + one_line) <= WIDTH or not items:
+            self.line(one_line)
+        else:
+            self.open(head.rstrip())
+            for item in items:
+                self.line(item + ",")
+            self.close(tail.lstrip())
+        if tail.endswith("{"):
+            self._depth += 1
+
     def open(self, text: str) -> None:
         """A line ending in `{` (or `(`, `[`), after which the body is indented."""
         self.line(text)
@@ -75,7 +95,7 @@ class TsFile:
         lines = doc_lines(text)
         if not lines:
             return
-        if len(lines) == 1:
+        if len(lines) == 1 and len("  " * self._depth + f"/** {lines[0]} */") <= WIDTH:
             self.line(f"/** {lines[0]} */")
             return
         self.line("/**")
@@ -104,7 +124,11 @@ class TsFile:
                     spelled = "type " + spelled
                 parts.append(spelled)
             keyword = "import type" if all_types else "import"
-            out.append(f"{keyword} {{ {', '.join(parts)} }} from {string_literal(module)};")
+            source = f" }} from {string_literal(module)};"
+            if len(f"{keyword} {{ {', '.join(parts)}{source}") <= WIDTH:
+                out.append(f"{keyword} {{ {', '.join(parts)}{source}")
+            else:
+                out += [f"{keyword} {{", *(f"  {part}," for part in parts), source.lstrip()]
         return out
 
     def render(self, header: list[str]) -> str:

@@ -19,7 +19,10 @@ export interface OrderServiceHandlers {
    *
    * Places an order and pays for it.
    */
-  placeOrder(ctx: nexus.StartOperationContext, request: PlaceOrderRequest): Promise<PlaceOrderResponse>;
+  placeOrder(
+    ctx: nexus.StartOperationContext,
+    request: PlaceOrderRequest,
+  ): Promise<PlaceOrderResponse>;
 }
 
 /**
@@ -29,8 +32,10 @@ export interface OrderServiceHandlers {
  * with a non-retryable BAD_REQUEST error, an invalid response with a non-retryable INTERNAL
  * one.
  */
-export function orderServiceHandler(handlers: OrderServiceHandlers): nexus.ServiceHandler<(typeof orderService)['operations']> {
+export function orderServiceHandler(
+  handlers: OrderServiceHandlers,
+): nexus.ServiceHandler<(typeof orderService)['operations']> {
   return nexus.serviceHandler(orderService, {
-    placeOrder: syncOperation(orderServiceContract.placeOrder, (ctx, request) => handlers.placeOrder(ctx, request)),
+    placeOrder: syncOperation(orderServiceContract.placeOrder, handlers.placeOrder.bind(handlers)),
   });
 }
