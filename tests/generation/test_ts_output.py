@@ -140,6 +140,9 @@ def _project(root: Path, include: list[str], *, emit: bool = False) -> Path:
         "types": ["node"],
         "strict": True,
         "noUncheckedIndexedAccess": True,
+        "noUnusedLocals": True,
+        "noUnusedParameters": True,
+        "exactOptionalPropertyTypes": True,
         "skipLibCheck": True,
     }
     options.update({"outDir": "out", "rootDir": "."} if emit else {"noEmit": True})
