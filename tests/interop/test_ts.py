@@ -44,6 +44,8 @@ import nexusproto
 import nexusproto.validation
 import nexusrpc
 import pytest
+from orders.v1 import carts_pb2
+from orders.v1.carts_nexus import CartServiceNexusClient
 from payments.v1 import payments_pb2
 from payments.v1.payments_nexus import PaymentService, PaymentServiceNexusClient
 from support.payments import RecordingPayments, RefundPaymentWorkflow
@@ -215,7 +217,7 @@ def ts_project() -> TsProject:
         shutil.rmtree(directory, ignore_errors=True)
         directory.mkdir(parents=True)
     supporting = ["buf/validate/validate.proto", "nexusannotations/v1/options.proto", "nexusproto/v1/options.proto"]
-    generate(gen, [f"--descriptor_set_in={IMAGE}", f"--nexus-ts_out={gen}", "payments/v1/payments.proto", "orders/v1/orders.proto"])
+    generate(gen, [f"--descriptor_set_in={IMAGE}", f"--nexus-ts_out={gen}", "payments/v1/payments.proto", "orders/v1/orders.proto", "orders/v1/carts.proto"])
     generate(gen, [f"--descriptor_set_in={IMAGE}", *supporting])
     generate(
         gen_old,
@@ -555,7 +557,7 @@ def test_older_ts_caller_reads_the_newer_python_answer(ts_run: Run) -> None:
 
 @dataclass
 class TsHandler:
-    endpoints: dict[str, str]  # "current", "old" -> endpoint name
+    endpoints: dict[str, str]  # "current", "old", "carts" -> endpoint name
     log: Path
     task_queues: dict[str, str]
 
@@ -572,13 +574,14 @@ def ts_handler(
     """The TS handler program, serving PaymentService behind two fresh endpoints."""
     log = tmp_path_factory.mktemp("interop-ts-handler") / "calls.jsonl"
     queues = {"current": unique_task_queue("ts-payments"), "old": unique_task_queue("ts-payments-old")}
+    targets = {"current": "current", "old": "old", "carts": "current"}
 
     async def endpoints() -> dict[str, str]:
         client = await connect(dev_server, CALLER_NAMESPACE)
         names = {}
-        for key, queue in queues.items():
+        for key, target in targets.items():
             endpoint = await create_nexus_endpoint(
-                client, target_namespace=TS_HANDLER_NAMESPACE, task_queue=queue
+                client, target_namespace=TS_HANDLER_NAMESPACE, task_queue=queues[target]
             )
             names[key] = endpoint.spec.name
         return names
@@ -787,6 +790,92 @@ def test_older_ts_handler_serves_the_newer_python_caller(
     assert {"contract": "old", "operation": "ProcessPayment", "input": {
         "customerId": CUSTOMER_ID, "amount": {"currency": "EUR", "amountMinor": "1999"},
     }} in served  # fmt: skip
+
+
+@workflow.defn
+class CallCartsWorkflow:
+    """Calls CartService through the generated CartServiceNexusClient: every operation,
+    against the TS handler, whose generated bindings reach the TS CartWorkflow."""
+
+    @workflow.run
+    async def run(self, endpoint: str, cart_id: str) -> list[CallResult]:
+        carts = CartServiceNexusClient(endpoint=endpoint)
+        price = payments_pb2.Money(currency="EUR", amount_minor=250)
+        fresh = f"{cart_id}-coupon-first"
+        steps: list[tuple[str, Any]] = [
+            ("add_item", lambda: carts.add_item(carts_pb2.AddItemRequest(
+                cart_id=cart_id, sku="tea", quantity=2, unit_price=price))),
+            ("add_item_again", lambda: carts.add_item(carts_pb2.AddItemRequest(
+                cart_id=cart_id, sku="cup", quantity=1, unit_price=price))),
+            ("remove_item", lambda: carts.remove_item(
+                carts_pb2.RemoveItemRequest(cart_id=cart_id, sku="cup"))),
+            ("remove_missing_item", lambda: carts.remove_item(
+                carts_pb2.RemoveItemRequest(cart_id=cart_id, sku="spoon"))),
+            ("remove_from_missing_cart", lambda: carts.remove_item(
+                carts_pb2.RemoveItemRequest(cart_id=f"{cart_id}-none", sku="tea"))),
+            ("apply_coupon", lambda: carts.apply_coupon(
+                carts_pb2.ApplyCouponRequest(cart_id=cart_id, code="WELCOME"))),
+            ("apply_coupon_first", lambda: carts.apply_coupon(
+                carts_pb2.ApplyCouponRequest(cart_id=fresh, code="EARLY"))),
+            ("get_cart", lambda: carts.get_cart(carts_pb2.GetCartRequest(cart_id=cart_id))),
+            ("get_fresh_cart", lambda: carts.get_cart(carts_pb2.GetCartRequest(cart_id=fresh))),
+            ("checkout", lambda: carts.checkout(carts_pb2.CheckoutRequest(cart_id=cart_id))),
+        ]  # fmt: skip
+        results = []
+        for name, call in steps:
+            result = CallResult(name)
+            try:
+                results.append(describe_result(result, await call()))
+            except Exception as err:  # noqa: BLE001 - reported, not raised
+                results.append(describe_failure(result, err))
+        return results
+
+
+def test_python_callers_reach_the_ts_cart_workflow_through_generated_bindings(
+    dev_server: DevServer, ts_handler: TsHandler
+) -> None:
+    """CartService's operations are all bound to CartWorkflow: the TS handler is
+    `cartServiceHandler({})`, and the generated bindings run update-with-start, update,
+    signal-with-start, signal and query on the TS workflow `cart-{cart_id}`; a missing
+    workflow is a NOT_FOUND handler error, a rejected update a failed operation."""
+    cart_id = unique_name("cart")
+
+    async def body() -> dict[str, CallResult]:
+        client = await Client.connect(dev_server.target, namespace=CALLER_NAMESPACE)
+        task_queue = unique_task_queue("py-carts")
+        async with Worker(client, task_queue=task_queue, workflows=[CallCartsWorkflow]):
+            results = await client.execute_workflow(
+                CallCartsWorkflow.run,
+                args=[ts_handler.endpoints["carts"], cart_id],
+                id=unique_name("py-carts"),
+                task_queue=task_queue,
+                execution_timeout=timedelta(minutes=2),
+            )
+        return {result.call: result for result in results}
+
+    results = run_async(body())
+    line = {"sku": "tea", "quantity": 2, "unitPrice": {"currency": "EUR", "amountMinor": "250"}}
+    assert results["add_item"].result == {
+        "cartId": cart_id, "lines": [line], "total": {"currency": "EUR", "amountMinor": "500"},
+    }  # fmt: skip
+    assert results["add_item_again"].result is not None
+    assert len(results["add_item_again"].result["lines"]) == 2  # noqa: PLR2004
+    assert results["remove_item"].result == results["add_item"].result
+    # The TS handler's failed operation (nexus OperationError), as the Python SDK shows it.
+    assert results["remove_missing_item"].error[1:] == [
+        f"ApplicationError: OperationError: update 'remove_item' of workflow 'cart-{cart_id}' "
+        "failed: no spoon in the cart",
+    ]
+    assert results["remove_from_missing_cart"].handler_error_type == "NOT_FOUND"
+    assert results["apply_coupon"].error == []
+    assert results["apply_coupon"].result_type == "NoneType"
+    assert results["get_cart"].result is not None
+    assert results["get_cart"].result["coupons"] == ["WELCOME"]
+    # Signal-with-start: the coupon started the cart.
+    assert results["get_fresh_cart"].result == {
+        "cartId": f"{cart_id}-coupon-first", "coupons": ["EARLY"],
+    }  # fmt: skip
+    assert results["checkout"].error == []
 
 
 # --- conformance vectors --------------------------------------------------------------

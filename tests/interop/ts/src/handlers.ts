@@ -4,6 +4,7 @@
 import { appendFileSync } from 'node:fs';
 import { create, toJson, type DescMessage, type MessageShape } from '@bufbuild/protobuf';
 import * as current from './gen/payments/v1/payments_pb';
+import { cartServiceHandler } from './gen/orders/v1/carts_nexus_handler';
 import { paymentServiceHandler } from './gen/payments/v1/payments_nexus_handler';
 import * as old from './gen_old/payments/v1/payments_pb';
 import { paymentServiceHandler as olderPaymentServiceHandler } from './gen_old/payments/v1/payments_nexus_handler';
@@ -59,4 +60,9 @@ export function olderHandler(logPath: string) {
       log(ctx.operation);
     },
   });
+}
+
+/** CartService: every operation is bound to CartWorkflow, so there is nothing to write. */
+export function cartHandler() {
+  return cartServiceHandler({});
 }

@@ -8,8 +8,8 @@
 //
 //   node build/main.js handler --address HOST:PORT --namespace NS --task-queue TQ \
 //     --old-task-queue TQ2 --log FILE
-// serves PaymentService (the current contract on TQ, the older one on TQ2) until
-// SIGTERM, printing "ready" once both workers run; each served call is a line of FILE.
+// serves PaymentService and CartService (the current contract on TQ; PaymentService of
+// the older one on TQ2) until SIGTERM, printing "ready" once both workers run; each served call is a line of FILE.
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { create, toJson } from '@bufbuild/protobuf';
@@ -19,7 +19,7 @@ import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/wo
 import { PaymentServiceStandaloneClient } from './gen/payments/v1/payments_nexus_client';
 import { payloadConverter as jsonFirst } from './gen/payments/v1/payments_nexus';
 import { MoneySchema, ProcessPaymentRequestSchema, ProcessPaymentResponseSchema } from './gen/payments/v1/payments_pb';
-import { currentHandler, olderHandler } from './handlers';
+import { cartHandler, currentHandler, olderHandler } from './handlers';
 import { payloadConverter as binaryFirst } from './payload-converter-binary';
 import { attempt, describeError, type CallReport } from './report';
 import { paymentsCallerWorkflow, type CallerSummary } from './workflows';
@@ -180,9 +180,9 @@ async function handler(args: Args): Promise<void> {
       connection,
       namespace,
       taskQueue: need(args, 'task-queue'),
-      nexusServices: [currentHandler(log)],
-      workflowsPath: require.resolve('./workflows'),
-      dataConverter: { payloadConverterPath: currentConverter },
+      nexusServices: [currentHandler(log), cartHandler()],
+      workflowsPath: require.resolve('./handler-workflows'),
+      dataConverter: { payloadConverterPath: require.resolve('./payload-converter') },
     }),
     await Worker.create({
       connection,
