@@ -439,16 +439,17 @@ def _start_workflow(ts: TsFile, file: model.File, operation: model.Operation) ->
     request = "request" if operation.input.type is not None else "undefined"
     ts.open(f"return await {start}<{_type(ts, operation.output)}>(")
     ts.line("ctx,")
-    ts.open("{")
-    ts.line(f"workflowType: {string_literal(run.workflow_type)},")
-    ts.line(f"workflowId: {_workflow_id(ts, file, operation)},")
+    fields = [
+        f"workflowType: {string_literal(run.workflow_type)}",
+        f"workflowId: {_workflow_id(ts, file, operation)}",
+    ]
     if run.task_queue:
-        ts.line(f"taskQueue: {string_literal(run.task_queue)},")
+        fields.append(f"taskQueue: {string_literal(run.task_queue)}")
     if run.id_reuse_policy:
-        ts.line(f"idReusePolicy: {string_literal(run.id_reuse_policy)},")
+        fields.append(f"idReusePolicy: {string_literal(run.id_reuse_policy)}")
     if run.id_conflict_policy:
-        ts.line(f"idConflictPolicy: {string_literal(run.id_conflict_policy)},")
-    ts.close("},")
+        fields.append(f"idConflictPolicy: {string_literal(run.id_conflict_policy)}")
+    ts.items("{ ", fields, " },")
     ts.line(f"{request},")
     ts.close(");")
 
@@ -469,14 +470,13 @@ def _reach_entity(ts: TsFile, file: model.File, operation: model.Operation) -> N
     request = "request" if operation.input.type is not None else "undefined"
     ts.open(f"return await {function}(")
     ts.line("ctx,")
-    ts.open("{")
-    ts.line(f"workflowId: {_workflow_id(ts, file, operation)},")
+    fields = [f"workflowId: {_workflow_id(ts, file, operation)}"]
     if entity.start is not None:
-        fields = [f"workflowType: {string_literal(entity.start.workflow_type)}"]
+        start = [f"workflowType: {string_literal(entity.start.workflow_type)}"]
         if entity.start.task_queue:
-            fields.append(f"taskQueue: {string_literal(entity.start.task_queue)}")
-        ts.line(f"start: {{ {', '.join(fields)} }},")
-    ts.close("},")
+            start.append(f"taskQueue: {string_literal(entity.start.task_queue)}")
+        fields.append(f"start: {{ {', '.join(start)} }}")
+    ts.items("{ ", fields, " },")
     ts.line(f"{string_literal(entity.handler_name)},")
     ts.line(f"{request},")
     ts.close(");")

@@ -81,10 +81,7 @@ export const cartServiceBindings = {
   async addItem(ctx: nexus.StartOperationContext, request: AddItemRequest): Promise<Cart> {
     return await updateWorkflow<Cart>(
       ctx,
-      {
-        workflowId: `cart-${request.cartId}`,
-        start: { workflowType: 'CartWorkflow' },
-      },
+      { workflowId: `cart-${request.cartId}`, start: { workflowType: 'CartWorkflow' } },
       'add_item',
       request,
     );
@@ -94,9 +91,7 @@ export const cartServiceBindings = {
   async removeItem(ctx: nexus.StartOperationContext, request: RemoveItemRequest): Promise<Cart> {
     return await updateWorkflow<Cart>(
       ctx,
-      {
-        workflowId: `cart-${request.cartId}`,
-      },
+      { workflowId: `cart-${request.cartId}` },
       'remove_item',
       request,
     );
@@ -109,10 +104,7 @@ export const cartServiceBindings = {
   async applyCoupon(ctx: nexus.StartOperationContext, request: ApplyCouponRequest): Promise<void> {
     return await signalWorkflow(
       ctx,
-      {
-        workflowId: `cart-${request.cartId}`,
-        start: { workflowType: 'CartWorkflow' },
-      },
+      { workflowId: `cart-${request.cartId}`, start: { workflowType: 'CartWorkflow' } },
       'apply_coupon',
       request,
     );
@@ -122,9 +114,7 @@ export const cartServiceBindings = {
   async checkout(ctx: nexus.StartOperationContext, request: CheckoutRequest): Promise<void> {
     return await signalWorkflow(
       ctx,
-      {
-        workflowId: `cart-${request.cartId}`,
-      },
+      { workflowId: `cart-${request.cartId}` },
       'checkout',
       request,
     );
@@ -134,9 +124,7 @@ export const cartServiceBindings = {
   async getCart(ctx: nexus.StartOperationContext, request: GetCartRequest): Promise<Cart> {
     return await queryWorkflow<Cart>(
       ctx,
-      {
-        workflowId: `cart-${request.cartId}`,
-      },
+      { workflowId: `cart-${request.cartId}` },
       'get',
       request,
     );
