@@ -139,7 +139,7 @@ service Shop {
     # Literal text escaped inside the template literal; fields by their protobuf-es names.
     assert "workflowId: `order-${request.id}-\\`\\$${request.number}\\``," in handler
     assert "idConflictPolicy: 'USE_EXISTING'," in handler
-    assert "workflowId: defaultWorkflowId(ctx)," in handler
+    assert "workflowId: defaultWorkflowId(ctx) }," in handler
     # The team may define place; the contract's binding serves it otherwise.
     assert "handlers.place?.bind(handlers) ?? shopBindings.place" in handler
     assert "place?(" in handler
@@ -252,4 +252,4 @@ service Shop {
 }
 """
     handler = generate(tmp_path, HEADER + service, "all-services=true")["shop/v1/shop_nexus_handler.ts"]
-    assert "workflowId: `o-${request.constructor$}`," in handler
+    assert "workflowId: `o-${request.constructor$}` }," in handler
