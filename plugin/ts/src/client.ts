@@ -36,6 +36,8 @@ export class StandaloneNexusClient<T extends nexus.ServiceDefinition> {
       ...options,
       id: options?.id ?? randomUUID(),
     };
+    // The SDK types a call by the operation's key or its definition within T; the generated
+    // clients pass a definition of T, which TypeScript cannot prove generically here.
     const start = this.#client.startOperation as (
       op: nexus.OperationDefinition<I, O>,
       input: I,

@@ -41,6 +41,8 @@ export class WorkflowNexusClient<T extends nexus.ServiceDefinition> {
         : { scheduleToCloseTimeout: contract.scheduleToCloseTimeout }),
       ...options,
     };
+    // The SDK types a call by the operation's key or its definition within T; the generated
+    // clients pass a definition of T, which TypeScript cannot prove generically here.
     const start = this.#client.startOperation as (
       op: nexus.OperationDefinition<I, O>,
       input: I,
