@@ -230,6 +230,18 @@ service Shop {
         "all-services=true",
         "id_template field 'email' is a member of a oneof",
     ),
+    "protoc-gen-es renames the message": (
+        """
+message Outer { message Inner { string id = 1; } }
+message Outer_Inner { string id = 1; }
+service Shop {
+  rpc Place(Outer.Inner) returns (Receipt);
+}
+""",
+        "all-services=true",
+        "shop.v1.Outer.Inner and Outer_Inner of shop/v1/shop.proto are both named Outer_Inner "
+        "by protoc-gen-es, which renames one of them",
+    ),
     "unknown parameter": (SERVICE, "target=js", "unknown parameter 'target'"),
     "bad import_extension": (SERVICE, "import_extension=mjs", "import_extension must be none, js or ts"),
     "import_extension twice": (SERVICE, "import_extension=js,import_extension=ts", "parameter import_extension is given twice"),

@@ -41,7 +41,46 @@ FILE_NAMES = ("payloadConverter", "messageTypes")
 def resolve(request: plugin_pb2.CodeGeneratorRequest, parameters: Parameters) -> list[model.File]:
     """The TypeScript model of every file protoc asked for that holds a Nexus service."""
     messages = _message_descriptors(request)
-    return [_file(file, messages, parameters) for file in resolve_contract(request, parameters)]
+    clashes = _EsClashes(request)
+    return [
+        _file(file, messages, clashes, parameters) for file in resolve_contract(request, parameters)
+    ]
+
+
+class _EsClashes:
+    """Types of one file that protoc-gen-es would give the same name (`Outer.Inner` and
+    `Outer_Inner`): it renames all but the first (`Outer_Inner$1`), so generated code
+    cannot know which name it gets. Computed per file, when first asked."""
+
+    def __init__(self, request: plugin_pb2.CodeGeneratorRequest) -> None:
+        self._files = {file.name: file for file in request.proto_file}
+        self._by_file: dict[str, dict[str, list[str]]] = {}
+
+    def others(self, proto_file: str, qualname: str) -> list[str]:
+        names = self._by_file.get(proto_file)
+        if names is None:
+            names = self._by_file[proto_file] = self._names(self._files[proto_file])
+        return [other for other in names[naming.message_type(qualname)] if other != qualname]
+
+    @staticmethod
+    def _names(file: descriptor_pb2.FileDescriptorProto) -> dict[str, list[str]]:
+        found: dict[str, list[str]] = {}
+
+        def add(qualname: str) -> None:
+            found.setdefault(naming.message_type(qualname), []).append(qualname)
+
+        def messages(items: object, outer: str) -> None:
+            for message in items:  # type: ignore[attr-defined]
+                qualname = f"{outer}.{message.name}" if outer else message.name
+                add(qualname)
+                for enum in message.enum_type:
+                    add(f"{qualname}.{enum.name}")
+                messages(message.nested_type, qualname)
+
+        messages(file.message_type, "")
+        for enum in file.enum_type:
+            add(enum.name)
+        return found
 
 
 def _message_descriptors(
@@ -88,13 +127,15 @@ class _Names:
 def _file(
     file: contract.File,
     messages: dict[str, descriptor_pb2.DescriptorProto],
+    clashes: _EsClashes,
     parameters: Parameters,
 ) -> model.File:
     stem = naming.output_stem(file.proto_path)
     definition_path = stem + ".ts"
     names = _Names()
     services = tuple(
-        _service(service, names, definition_path, messages, parameters) for service in file.services
+        _service(service, names, definition_path, messages, clashes, parameters)
+        for service in file.services
     )
     return model.File(
         contract=file,
@@ -115,6 +156,7 @@ def _service(
     names: _Names,
     definition_path: str,
     messages: dict[str, descriptor_pb2.DescriptorProto],
+    clashes: _EsClashes,
     parameters: Parameters,
 ) -> model.Service:
     upper = naming.upper_camel(service.proto_name)
@@ -139,7 +181,7 @@ def _service(
         bindings=take(f"{lower}Bindings"),
         handler_factory=take(f"{lower}Handler"),
         standalone_client=take(f"{upper}StandaloneClient"),
-        operations=_operations(service, definition_path, messages, parameters),
+        operations=_operations(service, definition_path, messages, clashes, parameters),
     )
 
 
@@ -147,6 +189,7 @@ def _operations(
     service: contract.Service,
     definition_path: str,
     messages: dict[str, descriptor_pb2.DescriptorProto],
+    clashes: _EsClashes,
     parameters: Parameters,
 ) -> tuple[model.Operation, ...]:
     members: dict[str, contract.Operation] = {}
@@ -174,8 +217,8 @@ def _operations(
                 contract=operation,
                 key=key,
                 start_method=start,
-                input=_message(operation.input, definition_path, parameters),
-                output=_message(operation.output, definition_path, parameters),
+                input=_message(operation.input, definition_path, clashes, operation, parameters),
+                output=_message(operation.output, definition_path, clashes, operation, parameters),
                 workflow_id=_workflow_id(operation, messages),
             )
         )
@@ -183,10 +226,23 @@ def _operations(
 
 
 def _message(
-    message: contract.Message, definition_path: str, parameters: Parameters
+    message: contract.Message,
+    definition_path: str,
+    clashes: _EsClashes,
+    operation: contract.Operation,
+    parameters: Parameters,
 ) -> model.Message:
     if message.is_empty:
         return model.Message(message, None, None)
+    others = clashes.others(message.proto_file, message.qualname)
+    if others:
+        raise GenerationError(
+            f"{message.full_name} and {', '.join(others)} of {message.proto_file} are both "
+            f"named {naming.message_type(message.qualname)} by protoc-gen-es, which renames "
+            "one of them; rename one, so that the message of operation "
+            f"{operation.name} has a name of its own",
+            operation.location,
+        )
     if message.proto_file.startswith("google/protobuf/"):
         module = WKT_MODULE
     else:
