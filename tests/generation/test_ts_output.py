@@ -151,14 +151,74 @@ def _project(root: Path, include: list[str], *, emit: bool = False) -> Path:
     return root / "tsconfig.json"
 
 
+# Code a team writes against the generated examples: what must compile, and, marked
+# `@ts-expect-error` (tsc fails when the marked line has no error), what must not.
+USAGE = """\
+import { create } from '@bufbuild/protobuf';
+import { PaymentServiceWorkflowClient, paymentService } from './payments/v1/payments_nexus';
+import { PaymentServiceStandaloneClient } from './payments/v1/payments_nexus_client';
+import { paymentServiceHandler } from './payments/v1/payments_nexus_handler';
+import {
+  HealthStatusSchema,
+  ProcessPaymentRequestSchema,
+  ProcessPaymentResponseSchema,
+  RefundPaymentRequestSchema,
+} from './payments/v1/payments_pb';
+import { cartServiceHandler } from './orders/v1/carts_nexus_handler';
+import type { Client } from '@temporalio/client';
+
+export async function workflowCode(): Promise<boolean> {
+  const payments = new PaymentServiceWorkflowClient();
+  const response = await payments.processPayment(create(ProcessPaymentRequestSchema, {}));
+  const id: string = response.transactionId;
+  // @ts-expect-error a RefundPaymentRequest is not a ProcessPaymentRequest
+  await payments.processPayment(create(RefundPaymentRequestSchema, {}));
+  // @ts-expect-error CheckHealth takes no request: google.protobuf.Empty is void
+  await payments.checkHealth(create(ProcessPaymentRequestSchema, {}));
+  // @ts-expect-error ResetLedger answers nothing: google.protobuf.Empty is void
+  const nothing: string = await payments.resetLedger();
+  const handle = await payments.startRefundPayment(create(RefundPaymentRequestSchema, {}), {
+    scheduleToCloseTimeout: '5m',
+  });
+  (await handle.result()).refundId satisfies string;
+  // @ts-expect-error operations are keyed by the method name, not the wire name
+  void paymentService.operations['refund-payment'];
+  return id === nothing || (await payments.checkHealth()).acceptingCharges;
+}
+
+export function handlers(): void {
+  paymentServiceHandler({
+    processPayment: async (_ctx, request) =>
+      create(ProcessPaymentResponseSchema, { transactionId: request.orderId }),
+    checkHealth: async () => create(HealthStatusSchema, { acceptingCharges: true }),
+    resetLedger: async () => {},
+  });
+  // @ts-expect-error the sync operations are the team's to write
+  paymentServiceHandler({ resetLedger: async () => {} });
+  // Every CartService operation is bound to a workflow: nothing to write.
+  cartServiceHandler({});
+}
+
+export async function application(client: Client): Promise<string> {
+  const payments = new PaymentServiceStandaloneClient(client, 'payments-endpoint');
+  const response = await payments.processPayment(create(ProcessPaymentRequestSchema, {}), { id: 'op-1' });
+  return response.transactionId;
+}
+"""
+
+
 @pytest.mark.parametrize("tree", sorted(TREES))
 def test_golden_ts_passes_strict_tsc(tree: str, runtime: tuple[str, Path], tmp_path: Path) -> None:
     """The golden files, beside protoc-gen-es's messages of the same protos, type-check
-    with `strict` and `noUncheckedIndexedAccess`."""
+    with `strict`, `noUncheckedIndexedAccess`, `exactOptionalPropertyTypes` and the unused
+    checks; for the examples, so does a team's code using them, and what the generated
+    types must refuse is refused (USAGE)."""
     node, tsc = runtime
     _generate(tmp_path, tree, TREES[tree], es_out=True)
     for name, content in _tree(GOLDEN / tree).items():
         (tmp_path / name).write_text(content)
+    if tree == "examples":
+        (tmp_path / "usage.ts").write_text(USAGE)
     _project(tmp_path, ["**/*.ts"])
     _run([node, str(tsc), "-p", str(tmp_path / "tsconfig.json")], tmp_path)
 
