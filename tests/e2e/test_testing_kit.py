@@ -141,7 +141,7 @@ def test_call_validates_a_canned_response_too() -> None:
 
 
 def test_call_refuses_a_workflow_run_operation_with_directions() -> None:
-    with pytest.raises(TypeError, match="starts a workflow; .*testing.environment"):
+    with pytest.raises(TypeError, match="starts a workflow, an update or an activity; .*testing.environment"):
         run(
             PaymentServiceFake(), PaymentService.refund_payment, payments_pb2.RefundPaymentRequest()
         )

@@ -40,6 +40,11 @@ service Shop {
   option (nexusproto.v1.service).default_endpoint = "shop";
   rpc Buy(Order) returns (Receipt) { option (nexusannotations.v1.operation).name = "buy"; }
   rpc Ping(google.protobuf.Empty) returns (Receipt);
+  rpc Track(Receipt) returns (Receipt) {
+    option (nexusproto.v1.operation).workflow_update = {
+      id_template: "order-{id}" update: "track" workflow_type: "OrderFlow"
+    };
+  }
 }
 """
 
@@ -123,6 +128,24 @@ BREAKING = {
         V1.replace("rpc Ping(google.protobuf.Empty)", "rpc Ping(Order)"),
         "NEXUS_OPERATION_SAME_INPUT",
         "from google.protobuf.Empty to shop.v1.Order",
+    ),
+    "synchronous update made asynchronous": (
+        V1.replace('workflow_type: "OrderFlow"', 'workflow_type: "OrderFlow" asynchronous: true'),
+        "NEXUS_OPERATION_SAME_COMPLETION",
+        "operation 'Track' of service 'shop': changed from a synchronous update to an "
+        "asynchronous update; its result now arrives after the start answered",
+    ),
+    "synchronous operation backed by an activity": (
+        V1.replace(
+            "rpc Ping(google.protobuf.Empty) returns (Receipt);",
+            "rpc Ping(google.protobuf.Empty) returns (Receipt) {\n"
+            "    option (nexusproto.v1.operation).activity = {\n"
+            '      activity_type: "Ping" start_to_close_timeout: {seconds: 5}\n'
+            "    };\n"
+            "  }",
+        ),
+        "NEXUS_OPERATION_SAME_COMPLETION",
+        "changed from a synchronous operation to an activity-backed operation",
     ),
     "output became Empty": (
         V1.replace(
@@ -341,7 +364,7 @@ def test_build_writes_an_image_buf_breaking_reads(tmp_path: Path) -> None:
     assert wire_only.returncode == 0, wire_only.stdout
 
 
-OLD_OPTIONS_FIELDS = ("workflow_update", "workflow_signal", "workflow_query")
+OLD_OPTIONS_FIELDS = ("workflow_update", "workflow_signal", "workflow_query", "activity")
 
 
 def test_contracts_compiled_with_an_older_options_proto(tmp_path: Path) -> None:
@@ -354,11 +377,13 @@ def test_contracts_compiled_with_an_older_options_proto(tmp_path: Path) -> None:
         if not any(f" {field} = " in line for field in OLD_OPTIONS_FIELDS)
     )
     assert older != options
+    # The contract of that commit could not use the bindings either.
+    plain = V1[: V1.index("  rpc Track(")] + "}\n"
     root = write_protos(
         tmp_path / "old",
-        {"shop/v1/shop.proto": V1, "nexusproto/v1/options.proto": older},
+        {"shop/v1/shop.proto": plain, "nexusproto/v1/options.proto": older},
     )
-    write_protos(tmp_path / "new", {"shop/v1/shop.proto": V1})
+    write_protos(tmp_path / "new", {"shop/v1/shop.proto": plain})
     result = nexus_contract("breaking", "new", "--against", str(root), cwd=tmp_path)
     assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
 

@@ -549,3 +549,33 @@ def test_console_script_answers_anything_but_a_request_with_usage() -> None:
     assert result.returncode == 0
     response = plugin_pb2.CodeGeneratorResponse.FromString(result.stdout)
     assert response.error.startswith("protoc-gen-nexus-docs reads a CodeGeneratorRequest on stdin")
+
+
+# Operations that outlive a request ------------------------------------------------
+
+
+def test_asynchronous_updates_and_activities_are_shown_with_their_settings(
+    tmp_path: Path,
+) -> None:
+    fixtures = REPO / "tests" / "fixtures" / "proto"
+    request = capture_request(
+        tmp_path,
+        ["longrunning/v1/longrunning.proto"],
+        include=[fixtures, option_include_dir()],
+    )
+    text = "\n".join(pages_of(request).values())
+    assert "asynchronous update `apply` of workflow `LedgerWorkflow`" in text
+    assert "answered once the workflow accepts it" in text
+    assert (
+        "activity: starts activity `ExportLedger` with ID `export-{ledger_id}`; "
+        "start-to-close timeout `60s`; heartbeat timeout `20s`; retry policy: initial "
+        "interval `1s`, backoff `1.5`, maximum interval `5s`, at most 5 attempts, not "
+        "retrying `LedgerMissing`; the caller gets the activity's result"
+    ) in unescape(text)
+    assert (
+        "activity: starts activity `CompactLedgers` with an ID made from the Nexus request ID "
+        "on task queue `ledger-maintenance`"
+    ) in unescape(text)
+    for operation, kind in (("Apply", "async update"), ("Read", "update"), ("Export", "activity")):
+        link = f"[`{operation}`](#longrunning.v1.LedgerService.{operation})"
+        assert f"| {link} | {kind} |" in text, operation

@@ -192,6 +192,7 @@ for service in contracts.load(["."]).services:
                 op.kind,
                 op.timeout.total_seconds() if op.timeout else None,
                 [op.binding.kind, op.binding.workflow_type, op.binding.name] if op.binding else None,
+                [op.activity.activity_type, op.activity.task_queue] if op.activity else None,
                 op.validates_request,
                 op.validates_response,
             ]
@@ -211,12 +212,18 @@ def _decided(service: Any) -> dict[str, Any]:
             binding = ["workflow-run", op.workflow_run.workflow_type, ""]
         elif op.entity is not None:
             binding = [op.entity.kind, op.entity.workflow_type, op.entity.handler_name]
+        activity = None
+        if op.activity is not None:
+            activity = [op.activity.activity_type, op.activity.task_queue]
         timeout = op.schedule_to_close_timeout
+        # How the handler answers: update, signal and query operations answer at once.
+        answered = op.kind if op.kind in ("workflow_run", "async_update", "activity") else "sync"
         operations[op.name] = [
             op.attribute,
-            "workflow_run" if op.workflow_run is not None else "sync",
+            answered,
             timeout.total_seconds() if timeout else None,
             binding,
+            activity,
             op.validate_request,
             op.validate_response,
         ]

@@ -176,6 +176,34 @@ service Shop {
         "",
         "id_template field 'tags' is a repeated string field",
     ),
+    "asynchronous update": (
+        HEADER + GO_PACKAGE + """
+service Shop {
+  rpc Place(Order) returns (Receipt) {
+    option (nexusproto.v1.operation).workflow_update = {
+      id_template: "o-{id}" update: "place" workflow_type: "W" asynchronous: true
+    };
+  }
+}
+""",
+        "",
+        "Shop.Place is an asynchronous update (workflow_update.asynchronous), which "
+        "protoc-gen-nexus-go does not generate yet",
+    ),
+    "activity": (
+        HEADER + GO_PACKAGE + """
+service Shop {
+  rpc Place(Order) returns (Receipt) {
+    option (nexusproto.v1.operation).activity = {
+      activity_type: "Place" start_to_close_timeout: {seconds: 5}
+    };
+  }
+}
+""",
+        "",
+        "Shop.Place is an activity-backed operation (activity), which protoc-gen-nexus-go "
+        "does not generate yet",
+    ),
     "unknown parameter": (HEADER + GO_PACKAGE + SERVICE, "module-prefix=x", "unknown parameter 'module-prefix'"),
     "M twice": (
         HEADER + GO_PACKAGE + SERVICE,

@@ -346,6 +346,99 @@ CONTRACT_ERRORS = {
         "10:5",
         ["schedule_to_close_timeout must be a positive duration"],
     ),
+    "activity without its type": (
+        "service Shop {\n"
+        "  rpc Buy(Order) returns (Receipt) {\n"
+        "    option (nexusproto.v1.operation).activity = {start_to_close_timeout: {seconds: 5}};\n"
+        "  }\n"
+        "}\n",
+        "10:5",
+        ["(nexusproto.v1.operation).activity needs activity_type"],
+    ),
+    "activity without a timeout": (
+        "service Shop {\n"
+        "  rpc Buy(Order) returns (Receipt) {\n"
+        '    option (nexusproto.v1.operation).activity = {activity_type: "Buy"};\n'
+        "  }\n"
+        "}\n",
+        "10:5",
+        [
+            "activity needs schedule_to_close_timeout or start_to_close_timeout: Temporal "
+            "starts no activity without one"
+        ],
+    ),
+    "activity with a negative heartbeat": (
+        "service Shop {\n"
+        "  rpc Buy(Order) returns (Receipt) {\n"
+        "    option (nexusproto.v1.operation).activity = {\n"
+        '      activity_type: "Buy" start_to_close_timeout: {seconds: 5}\n'
+        "      heartbeat_timeout: {seconds: -1}\n"
+        "    };\n"
+        "  }\n"
+        "}\n",
+        "10:5",
+        ["activity.heartbeat_timeout must be a positive duration"],
+    ),
+    "retry policy backing off below 1": (
+        "service Shop {\n"
+        "  rpc Buy(Order) returns (Receipt) {\n"
+        "    option (nexusproto.v1.operation).activity = {\n"
+        '      activity_type: "Buy" start_to_close_timeout: {seconds: 5}\n'
+        "      retry_policy: {backoff_coefficient: 0.5}\n"
+        "    };\n"
+        "  }\n"
+        "}\n",
+        "10:5",
+        ["activity.retry_policy.backoff_coefficient is 0.5; it must be at least 1"],
+    ),
+    "retry policy with a maximum below the initial interval": (
+        "service Shop {\n"
+        "  rpc Buy(Order) returns (Receipt) {\n"
+        "    option (nexusproto.v1.operation).activity = {\n"
+        '      activity_type: "Buy" start_to_close_timeout: {seconds: 5}\n'
+        "      retry_policy: {initial_interval: {seconds: 10} maximum_interval: {seconds: 2}}\n"
+        "    };\n"
+        "  }\n"
+        "}\n",
+        "10:5",
+        ["retry_policy.maximum_interval is shorter than initial_interval"],
+    ),
+    "retry policy with negative attempts": (
+        "service Shop {\n"
+        "  rpc Buy(Order) returns (Receipt) {\n"
+        "    option (nexusproto.v1.operation).activity = {\n"
+        '      activity_type: "Buy" start_to_close_timeout: {seconds: 5}\n'
+        "      retry_policy: {maximum_attempts: -2}\n"
+        "    };\n"
+        "  }\n"
+        "}\n",
+        "10:5",
+        ["retry_policy.maximum_attempts is -2; use 0 for no limit"],
+    ),
+    "activity ID naming a missing field": (
+        "service Shop {\n"
+        "  rpc Buy(Order) returns (Receipt) {\n"
+        "    option (nexusproto.v1.operation).activity = {\n"
+        '      activity_type: "Buy" start_to_close_timeout: {seconds: 5} id_template: "b-{sku}"\n'
+        "    };\n"
+        "  }\n"
+        "}\n",
+        "10:5",
+        ["activity.id_template 'b-{sku}' names field 'sku', which shop.v1.Order does not have"],
+    ),
+    "an update and an activity on one operation": (
+        "service Shop {\n"
+        "  rpc Buy(Order) returns (Receipt) {\n"
+        "    option (nexusproto.v1.operation).workflow_update = {\n"
+        '      id_template: "o-{id}" update: "buy" workflow_type: "W" asynchronous: true\n'
+        "    };\n"
+        '    option (nexusproto.v1.operation).activity = {activity_type: "Buy"};\n'
+        "  }\n"
+        "}\n",
+        "10:5",
+        ["sets both workflow_update and activity; an operation is bound to one workflow "
+         "handler or activity at most"],
+    ),
     "padded operation name": (
         "service Shop {\n"
         '  rpc Buy(Order) returns (Receipt) { option (nexusannotations.v1.operation).name = " buy"; }\n'

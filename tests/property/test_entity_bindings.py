@@ -1,10 +1,12 @@
-"""Property test of the bindings to workflows: random updates, signals, queries and runs.
+"""Property test of the bindings: random updates (synchronous or asynchronous), signals,
+queries, runs and activities.
 
 Each example starts from the request protoc builds for proto/orders/v1/carts.proto
 and rebinds the five operations of `CartService` at random (`workflow_run`,
-`workflow_update`, `workflow_signal`, `workflow_query` or nothing), with hostile
-handler names, workflow types, ID templates and start options, as real extension
-bytes. The plugin must answer with a located error that is not a bug report, or
+`workflow_update` with or without `asynchronous`, `workflow_signal`,
+`workflow_query`, `activity` or nothing), with hostile handler names, workflow and
+activity types, ID templates, start options, timeouts and retry policies, as real
+extension bytes. The plugin must answer with a located error that is not a bug report, or
 with a module that ruff leaves as it is, whose handler binds, whose generated
 bodies send exactly the contract's names and IDs, and whose Protocols have a
 member for every handler a Python method can stand for. Tame examples (every
@@ -54,7 +56,15 @@ ATTRIBUTES = {
     "Checkout": "checkout",
     "GetCart": "get_cart",
 }
-CALLS = {"update": "update_workflow", "signal": "signal_workflow", "query": "query_workflow"}
+CALLS = {
+    "update": "update_workflow",
+    "async_update": "start_workflow_update",
+    "signal": "signal_workflow",
+    "query": "query_workflow",
+}
+"""The runtime call of each entity binding's generated body."""
+LEADING = {"async_update": 2}
+"""Arguments before the workflow ID (`ctx, client`); 1 (`ctx`) for the others."""
 
 HOSTILE_NAMES = [
     "add_item", "get", "run", "typing", "nexusproto", "nexusrpc", "request", "ctx", "self",
@@ -66,11 +76,16 @@ names = st.one_of(st.sampled_from(HOSTILE_NAMES), st.text(max_size=10))
 
 @dataclass(frozen=True)
 class Binding:
-    kind: str  # "", "run", "update", "signal", "query"
+    kind: str  # "", "run", "update", "async_update", "signal", "query", "activity"
     name: str = ""
+    """The update's, signal's or query's name, or the activity type."""
     workflow_type: str = ""
     template: str = ""
     start: tuple[str, str] | None = None  # (workflow type, task queue)
+    timeout: int = 0
+    """An activity's start-to-close timeout in seconds (0: none, which is an error)."""
+    retry: tuple[float, int] | None = None
+    """An activity's retry policy: (backoff coefficient, maximum attempts)."""
 
 
 @st.composite
@@ -97,14 +112,30 @@ def bindings(draw: st.DrawFn, method: str, tame: bool) -> Binding:
     request, empty_response = METHODS[method]
     kinds = ["", "run", "update", "signal" if empty_response or not tame else "update"]
     kinds.append("query" if not empty_response or not tame else "signal")
+    kinds += ["async_update", "activity"]
     kind = draw(st.sampled_from(kinds))
     if not kind:
         return Binding("")
     fields = [field.name for field in request.DESCRIPTOR.fields]
     name, workflow_type = draw(names), draw(names)
     template = draw(templates(fields, tame))
+    if kind == "activity":
+        timeout = draw(st.sampled_from([5, 60] if tame else [0, 5, -1]))
+        retry = draw(
+            st.one_of(
+                st.none(),
+                st.tuples(
+                    st.sampled_from([0.0, 1.5, 2.0] if tame else [0.0, 0.5, 2.0]),
+                    st.sampled_from([0, 3] if tame else [0, 3, -1]),
+                ),
+            )
+        )
+        if tame:
+            name = _tame_text(name)
+            template = draw(st.sampled_from(["", template]))
+        return Binding(kind, name, template=template, timeout=timeout, retry=retry)
     start = None
-    if kind in ("update", "signal") and draw(st.booleans()):
+    if kind in ("update", "async_update", "signal") and draw(st.booleans()):
         start = (draw(names), draw(st.one_of(st.just(""), names)))
     if tame:
         # One handler name per operation, so no two need one method with two signatures.
@@ -144,11 +175,24 @@ def _with_bindings(
             ours.workflow_run.workflow_type = binding.workflow_type
             ours.workflow_run.id_template = binding.template
             continue
-        option = getattr(ours, f"workflow_{binding.kind}")
+        if binding.kind == "activity":
+            activity = ours.activity
+            activity.activity_type = binding.name
+            activity.id_template = binding.template
+            if binding.timeout:
+                activity.start_to_close_timeout.seconds = binding.timeout
+            if binding.retry is not None:
+                policy = activity.retry_policy
+                policy.backoff_coefficient, policy.maximum_attempts = binding.retry
+            continue
+        handler = "update" if binding.kind == "async_update" else binding.kind
+        option = getattr(ours, f"workflow_{handler}")
         option.SetInParent()
         option.id_template = binding.template
-        setattr(option, binding.kind, binding.name)
+        setattr(option, handler, binding.name)
         option.workflow_type = binding.workflow_type
+        if binding.kind == "async_update":
+            option.asynchronous = True
         if binding.start is not None:
             option.start.workflow_type, option.start.task_queue = binding.start
     return request
@@ -212,7 +256,9 @@ def check_generated(source: str, chosen: dict[str, Binding]) -> None:
         if isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef))
     }
     for method, binding in chosen.items():
-        if binding.kind in ("", "run"):
+        if binding.kind == "activity":
+            _check_activity(methods[ATTRIBUTES[method]], method, binding)
+        if binding.kind in ("", "run", "activity"):
             continue
         (call,) = [
             c for c in _calls_in(methods[ATTRIBUTES[method]])
@@ -220,9 +266,10 @@ def check_generated(source: str, chosen: dict[str, Binding]) -> None:
         ]  # fmt: skip
         request = _sample(METHODS[method][0])
         fields = {field.name: getattr(request, field.name) for field in request.DESCRIPTOR.fields}
-        workflow_id = eval(compile(ast.Expression(call.args[1]), "<id>", "eval"), {"request": request})
+        at = LEADING.get(binding.kind, 1)
+        workflow_id = eval(compile(ast.Expression(call.args[at]), "<id>", "eval"), {"request": request})
         assert workflow_id == binding.template.format(**fields)
-        assert ast.literal_eval(call.args[2]) == binding.name
+        assert ast.literal_eval(call.args[at + 1]) == binding.name
         keywords = {k.arg: k.value for k in call.keywords}
         if binding.start is None:
             assert "start" not in keywords
@@ -242,6 +289,41 @@ def check_generated(source: str, chosen: dict[str, Binding]) -> None:
         if binding.name.isidentifier() and not keyword.iskeyword(binding.name) and normal:
             if binding.name != "run":
                 assert binding.name in protocol_members, binding.name
+
+
+def _check_activity(method: ast.AsyncFunctionDef, name: str, binding: Binding) -> None:
+    """The generated body starts the contract's activity with its ID, timeout and policy."""
+    (call,) = [
+        c for c in _calls_in(method)
+        if isinstance(c.func, ast.Attribute) and c.func.attr == "start_activity"
+    ]  # fmt: skip
+    assert ast.literal_eval(call.args[0]) == binding.name
+    keywords = {k.arg: k.value for k in call.keywords}
+    request = _sample(METHODS[name][0])
+    if binding.template:
+        fields = {field.name: getattr(request, field.name) for field in request.DESCRIPTOR.fields}
+        activity_id = eval(compile(ast.Expression(keywords["id"]), "<id>", "eval"), {"request": request})
+        assert activity_id == binding.template.format(**fields)
+    else:
+        assert ast.unparse(keywords["id"]) == "nexusproto.idempotency_key(ctx)"
+    assert ast.unparse(keywords["start_to_close_timeout"]) == (
+        f"datetime.timedelta(seconds={binding.timeout})"
+    )
+    if binding.retry is None:
+        assert "retry_policy" not in keywords
+        return
+    policy = keywords["retry_policy"]
+    if isinstance(policy, ast.Name):  # too long for the call: a local before it
+        (policy,) = [
+            node.value
+            for node in ast.walk(method)
+            if isinstance(node, ast.Assign) and ast.unparse(node.targets[0]) == policy.id
+        ]
+    assert isinstance(policy, ast.Call)
+    given = {k.arg: ast.literal_eval(k.value) for k in policy.keywords}
+    backoff, attempts = binding.retry
+    assert given.get("backoff_coefficient", 0.0) == backoff
+    assert given.get("maximum_attempts", 0) == attempts
 
 
 async def _answer(self: Any, ctx: Any, request: Any = None) -> Any:

@@ -42,6 +42,8 @@ DYNAMIC_CONFIG = {
     # growing backoff, the first operations of a burst up to 7 times.
     "nexusoperation.enableStandalone": "true",
     "history.enableChasm": "true",
+    # Asynchronous updates complete their operation by a callback (scenario 9).
+    "history.enableUpdateCallbacks": "true",
 }
 READY_TIMEOUT_SECONDS = 60.0
 FATAL_MARKERS = ("Fatal Python error", "Segmentation fault", "core dumped", "Traceback")

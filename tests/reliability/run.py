@@ -88,7 +88,9 @@ def report(rows: list[Row], failures: dict[str, str], seconds: float) -> str:
         "caller workflows on `PaymentServiceNexusClient`. Faults are SIGKILLs of those "
         "processes, by pid. *Lost*: a caller got no result. *Duplicated*: a refund with "
         "more than one workflow execution (counted through the client by workflow ID) "
-        "or a payment booked twice.",
+        "or a payment booked twice. Scenario 9 runs the long-running fixture contract "
+        "(tests/fixtures/proto/longrunning: asynchronous updates of a ledger workflow) "
+        "the same way; there a duplicate is a ledger holding an entry twice.",
         "",
         "| scenario | operations | completed | lost | duplicated | what was done |",
         "|---|---:|---:|---:|---:|---|",

@@ -65,10 +65,13 @@ class Size:
     load_rounds: int
     kills: int
     failing_timeout_seconds: float
+    update_ops: int
+    update_seconds: int
+    """How long each asynchronous update of scenario 9 runs in its workflow."""
 
 
-FULL = Size("full", 200, 200, 120, 120, 1000, 3, 6, 8.0)
-REDUCED = Size("reduced", 24, 24, 20, 20, 100, 1, 3, 5.0)
+FULL = Size("full", 200, 200, 120, 120, 1000, 3, 6, 8.0, 40, 30)
+REDUCED = Size("reduced", 24, 24, 20, 20, 100, 1, 3, 5.0, 8, 12)
 
 
 @dataclass
@@ -1243,6 +1246,112 @@ async def hostile(workdir: Path, size: Size) -> Row:
     return await with_cluster(workdir, body)
 
 
+# --- 9. handler worker killed during asynchronous updates ------------------------------
+
+
+async def handler_killed_async_updates(workdir: Path, size: Size) -> Row:
+    """Asynchronous updates (`workflow_update.asynchronous`) of the long-running fixture
+    contract, half from caller workflows and half from application code, each running
+    `update_seconds` in its ledger workflow, while the worker serving both the handler
+    and the ledger workflows is killed twice and restarted."""
+    from support.ledgers import LedgerCaller, LedgerWorkflow
+    from support.long_running import longrunning_nexus, longrunning_pb2
+
+    async def body(cluster: Cluster) -> Row:
+        endpoint = await cluster.endpoint("ledgers", "ledgers")
+        ledgers = await cluster.worker("ledgers", "ledgers")
+        await cluster.worker("orders", "orders")
+        orders = await cluster.client("orders")
+        standalone = longrunning_nexus.LedgerServiceStandaloneClient(orders, endpoint)
+        ids = [key("ledger") for _ in range(size.update_ops)]
+        requests = {
+            ledger_id: longrunning_pb2.ApplyRequest(
+                ledger_id=ledger_id, seconds=size.update_seconds, entry=f"entry-{ledger_id}"
+            )
+            for ledger_id in ids
+        }
+        from_workflows, from_app = ids[: len(ids) // 2], ids[len(ids) // 2 :]
+        callers = [
+            await orders.start_workflow(
+                LedgerCaller.run,
+                args=[endpoint, "apply", requests[ledger_id]],
+                id=key("ledger-caller"),
+                task_queue="orders",
+                execution_timeout=timedelta(minutes=10),
+            )
+            for ledger_id in from_workflows
+        ]
+        handles = [await standalone.start_apply(requests[i]) for i in from_app]
+        progress(f"{len(ids)} asynchronous updates started")
+
+        await until(lambda: _started_updates(ledgers, ids), "every update's start", timeout=120)
+        kills = 0
+        for pause in (size.update_seconds / 3, size.update_seconds / 3):
+            await asyncio.sleep(pause)
+            ledgers.kill()
+            kills += 1
+            await asyncio.sleep(2)
+            await ledgers.start()
+            progress("ledgers worker killed while the updates run, restarted")
+
+        deadline = size.update_seconds + 180
+        outcomes: dict[str, Any] = {}
+
+        async def settle(ledger_id: str, waiting: Awaitable[Any]) -> None:
+            try:
+                outcomes[ledger_id] = await asyncio.wait_for(waiting, timeout=deadline)
+            except Exception as error:  # noqa: BLE001 - each failure is counted as lost
+                outcomes[ledger_id] = error
+
+        await asyncio.gather(
+            *(
+                settle(i, handle.result())
+                for i, handle in zip(from_workflows, callers, strict=True)
+            ),
+            *(settle(i, handle.result()) for i, handle in zip(from_app, handles, strict=True)),
+        )
+        lost = [
+            f"{ledger_id}: {outcome!r}"
+            for ledger_id, outcome in outcomes.items()
+            if not isinstance(outcome, longrunning_pb2.Ledger)
+            or list(outcome.entries) != [requests[ledger_id].entry]
+        ]
+        payments = await cluster.client("payments")
+        applied = {
+            ledger_id: await payments.get_workflow_handle(f"ledger-{ledger_id}").query(
+                LedgerWorkflow.entries
+            )
+            for ledger_id in ids
+        }
+        duplicated = [f"{i}: applied {len(e)} times" for i, e in applied.items() if len(e) > 1]
+        fail_if(lost + duplicated, "handler worker killed during asynchronous updates")
+        starts = count_by(ledgers.records(), "apply-start", "ledger")
+        retried = sum(1 for n in starts.values() if n > 1)
+        return Row(
+            "9. handler worker killed during asynchronous updates",
+            len(ids),
+            len(ids) - len(lost),
+            len(lost),
+            len(duplicated),
+            f"{kills} SIGKILLs of the worker serving the handler and the ledger workflows "
+            f"while {len(ids)} updates of {size.update_seconds} s ran, {kills} restarts",
+            [
+                f"{len(from_workflows)} from caller workflows, {len(handles)} from application "
+                "code; each answered once the workflow accepted it and completed by "
+                "Temporal's callback when the update finished",
+                f"{sum(starts.values())} start attempts for {len(ids)} operations ({retried} "
+                "retried); every ledger holds its entry exactly once",
+            ],
+        )
+
+    return await with_cluster(workdir, body)
+
+
+async def _started_updates(process: WorkerProcess, ids: Sequence[str]) -> bool | None:
+    started = count_by(process.records(), "apply-start", "ledger")
+    return True if all(ledger_id in started for ledger_id in ids) else None
+
+
 SCENARIOS: dict[str, Callable[[Path, Size], Awaitable[Row]]] = {
     "handler-killed-workflow-run": handler_killed_workflow_run,
     "handler-killed-sync": handler_killed_sync,
@@ -1252,4 +1361,5 @@ SCENARIOS: dict[str, Callable[[Path, Size], Awaitable[Row]]] = {
     "cancellation": cancellation,
     "failing-handlers": failing_handlers,
     "hostile-payloads": hostile,
+    "handler-killed-async-updates": handler_killed_async_updates,
 }

@@ -3,8 +3,9 @@
     python worker.py ROLE --target HOST:PORT --namespace NS --task-queue TQ [--journal FILE]
 
 ROLE is `payments` (the generated handler and the refund workflow),
-`raw-payments` (the hand-written raw-SDK handler and the refund workflow) or
-`orders` (the caller workflows). The process connects (waiting for the server
+`raw-payments` (the hand-written raw-SDK handler and the refund workflow),
+`ledgers` (the generated handler of the long-running fixture contract and its
+ledger workflow, `support.ledgers`) or `orders` (the caller workflows). The process connects (waiting for the server
 while it is down), records `ready` in its journal once its worker polls, and
 runs until SIGTERM or SIGINT, which shut the worker down gracefully and exit 0.
 """
@@ -26,6 +27,7 @@ for path in (HERE, HERE.parent, HERE.parents[1] / "gen"):
 
 import nexusproto.process  # noqa: E402
 import team  # noqa: E402
+from support.ledgers import LedgerCaller, Ledgers, LedgerWorkflow  # noqa: E402
 from temporalio.client import Client  # noqa: E402
 from temporalio.worker import Worker  # noqa: E402
 
@@ -45,7 +47,17 @@ async def connect(target: str, namespace: str) -> Client:
 
 def build_worker(role: str, client: Client, task_queue: str, journal: team.Journal) -> Worker:
     if role == "orders":
-        return Worker(client, task_queue=task_queue, workflows=team.CALLER_WORKFLOWS)
+        return Worker(
+            client, task_queue=task_queue, workflows=[*team.CALLER_WORKFLOWS, LedgerCaller]
+        )
+    if role == "ledgers":
+        ledgers = Ledgers(lambda ledger_id: journal.record("apply-start", ledger=ledger_id))
+        return Worker(
+            client,
+            task_queue=task_queue,
+            nexus_service_handlers=[ledgers],
+            workflows=[LedgerWorkflow],
+        )
     ledger = team.Ledger(journal, os.environ.get(team.JOURNAL_ENV))
     handler: object
     if role == "payments":

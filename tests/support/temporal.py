@@ -45,6 +45,13 @@ DYNAMIC_CONFIG: dict[str, str] = {
     # "Standalone Nexus operation is disabled".
     "nexusoperation.enableStandalone": "true",
     "history.enableChasm": "true",
+    # Operations that outlive a request (tests/e2e/test_long_running.py): an
+    # asynchronous update completes its operation by a callback, which the server
+    # sends only with the first; activity-backed operations need standalone
+    # activities and their callbacks.
+    "history.enableUpdateCallbacks": "true",
+    "activity.enableStandalone": "true",
+    "activity.enableCallbacks": "true",
 }
 """Dynamic-config values the server starts with (values are JSON)."""
 

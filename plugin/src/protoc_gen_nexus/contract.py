@@ -2,8 +2,9 @@
 
 `buf breaking` sees messages and RPC signatures; Nexus callers depend on more:
 the wire names of services and operations, which services are Nexus services
-at all, the payload types (`Empty` travels as no payload), the validation rules
-requests must keep, the default endpoint. Both contracts are read by the
+at all, the payload types (`Empty` travels as no payload), whether an operation
+answers within its start or later (a synchronous update made asynchronous), the
+validation rules requests must keep, the default endpoint. Both contracts are read by the
 plugin's own resolver, with the same parameters as generation, so the check
 sees the contract the teams generate.
 
@@ -184,6 +185,17 @@ def _service_changes(
                     "payloads of one are not the other's. Add a new operation instead",
                     current.at(new.location),
                 )
+        if new.outlives_request and not old.outlives_request:
+            yield Finding(
+                "NEXUS_OPERATION_SAME_COMPLETION",
+                f"{where}: {_completion_change(old, new)}; its result now arrives after the "
+                "start answered, through Temporal's completion callback. Callers must "
+                "change: their schedule-to-close timeouts must cover the whole operation, "
+                "and a caller that cannot take an asynchronous answer (a plain Nexus HTTP "
+                "client waiting for the result) gets an operation token instead. Add a new "
+                "operation instead",
+                current.at(new.location),
+            )
         if old.input.full_name == new.input.full_name:
             tightened = _new_rules(current, previous, new.input.full_name)
             if tightened:
@@ -195,6 +207,21 @@ def _service_changes(
                     current.at(new.location),
                     warning=True,
                 )
+
+
+_KIND_WORDS = {
+    "sync": "a synchronous operation",
+    "update": "a synchronous update",
+    "signal": "a signal",
+    "query": "a query",
+    "workflow_run": "a workflow-run operation",
+    "async_update": "an asynchronous update",
+    "activity": "an activity-backed operation",
+}
+
+
+def _completion_change(old: model.Operation, new: model.Operation) -> str:
+    return f"changed from {_KIND_WORDS[old.kind]} to {_KIND_WORDS[new.kind]}"
 
 
 def _new_rules(current: Contract, previous: Contract, root: str) -> list[str]:

@@ -67,6 +67,15 @@ class TemplatePart:
     field: str | None
 
 
+def template_text(parts: tuple[TemplatePart, ...]) -> str:
+    """An ID template as the contract writes it: fields in braces, literal braces doubled."""
+    return "".join(
+        part.literal.replace("{", "{{").replace("}", "}}")
+        + (f"{{{part.field}}}" if part.field is not None else "")
+        for part in parts
+    )
+
+
 @dataclass(frozen=True)
 class WorkflowRun:
     """A workflow-run operation's binding to the workflow behind it."""
@@ -90,9 +99,38 @@ class WorkflowStart:
     task_queue: str
 
 
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Temporal's retry policy of an activity; unset values are None (or empty)."""
+
+    initial_interval: timedelta | None
+    backoff_coefficient: float | None
+    maximum_interval: timedelta | None
+    maximum_attempts: int
+    """0: no limit."""
+    non_retryable_error_types: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ActivityBinding:
+    """An activity-backed operation's binding to the activity it starts."""
+
+    activity_type: str
+    id_template: tuple[TemplatePart, ...]
+    """The activity ID as literal text and request fields; empty means the retry-safe
+    default derived from the Nexus request ID."""
+    task_queue: str
+    schedule_to_close_timeout: timedelta | None
+    start_to_close_timeout: timedelta | None
+    heartbeat_timeout: timedelta | None
+    retry_policy: RetryPolicy | None
+
+
 EntityKind = Literal["update", "signal", "query"]
 
-OperationKind = Literal["sync", "workflow_run", "update", "signal", "query"]
+OperationKind = Literal[
+    "sync", "workflow_run", "update", "async_update", "signal", "query", "activity"
+]
 
 
 @dataclass(frozen=True)
@@ -106,6 +144,8 @@ class WorkflowEntity:
     workflow_type: str
     """The workflow type the ID belongs to: declared, the start's, or inferred."""
     start: WorkflowStart | None
+    asynchronous: bool = False
+    """An update answered once accepted, completing when the update does."""
 
 
 @dataclass(frozen=True)
@@ -129,16 +169,28 @@ class Operation:
     """The handler checks its response: it has rules and validation is on."""
     tags: tuple[str, ...] = ()
     """`(nexusannotations.v1.operation).tags`, as the tag filters read them."""
+    activity: ActivityBinding | None = None
+    """Set for an activity-backed operation."""
 
     @property
     def kind(self) -> OperationKind:
         """What the generated handler does: nothing (`sync`, the team's code), start a
-        workflow, or reach an update, signal or query of one."""
+        workflow or an activity, or reach an update (answered at once, or once accepted:
+        `async_update`), signal or query of a workflow."""
         if self.workflow_run is not None:
             return "workflow_run"
+        if self.activity is not None:
+            return "activity"
         if self.entity is not None:
+            if self.entity.kind == "update" and self.entity.asynchronous:
+                return "async_update"
             return self.entity.kind
         return "sync"
+
+    @property
+    def outlives_request(self) -> bool:
+        """The operation may complete after its start answered (asynchronously)."""
+        return self.kind in ("workflow_run", "async_update", "activity")
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,9 @@ needs to. What it holds:
 - `ServiceHandler`, the base of generated handler classes, which turns a
   plain subclass into a registered Nexus service handler (see
   `nexusproto.handler`).
-- `update_workflow`, `signal_workflow`, `query_workflow` and
-  `WorkflowStart`: the bodies of operations bound to a long-lived workflow
-  (see `nexusproto.entities`).
+- `update_workflow`, `start_workflow_update`, `signal_workflow`,
+  `query_workflow` and `WorkflowStart`: the bodies of operations bound to a
+  long-lived workflow (see `nexusproto.entities`).
 - `idempotency_key(ctx)`, the key a sync handler deduplicates its side
   effect on, since a start can be retried (see `nexusproto.workflows`).
 - `InvalidRequestError`, raised by generated callers, in workflows and in
@@ -49,9 +49,16 @@ with workflow.unsafe.imports_passed_through():
         WorkflowStart,
         query_workflow,
         signal_workflow,
+        start_workflow_update,
         update_workflow,
     )
-    from nexusproto.handler import ServiceHandler, operation, workflow_run
+    from nexusproto.handler import (
+        ServiceHandler,
+        activity,
+        async_update,
+        operation,
+        workflow_run,
+    )
     from nexusproto.workflows import default_workflow_id, idempotency_key
 
 __all__ = [
@@ -62,6 +69,8 @@ __all__ = [
     "WorkflowHandler",
     "WorkflowCallOptions",
     "WorkflowStart",
+    "activity",
+    "async_update",
     "checked_request",
     "default_workflow_id",
     "idempotency_key",
@@ -69,6 +78,7 @@ __all__ = [
     "operation",
     "query_workflow",
     "signal_workflow",
+    "start_workflow_update",
     "update_workflow",
     "workflow_run",
 ]

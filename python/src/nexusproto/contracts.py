@@ -1,19 +1,11 @@
 """The Nexus contracts a program can see: generated `_nexus.py` modules, found and described.
 
-Nothing is parsed twice: a contract is what protoc-gen-nexus-python generated,
-read back from the imported modules.
-
-- The service definition (`@nexusrpc.service`) gives the wire names of the
-  service and its operations, the Python names and the message classes.
-- The generated handler base gives each operation's kind (sync or
-  workflow-run) and whether requests and responses are validated.
-- The generated standalone client gives the default endpoint (its `endpoint`
-  parameter's default) and the default schedule-to-close timeouts (its class
-  constants), the values its calls apply.
-- The proto service descriptor in the `_pb2` module beside the `_nexus` module
-  gives what the generated code only holds in method bodies: the workflow a
-  workflow-run operation starts, and the update, signal or query an operation
-  is bound to (`(nexusproto.v1.operation)`).
+Nothing is worked out twice: each generated module ends with `NEXUS_CONTRACT`
+(`nexusproto.description`), the generator's own description of its services and
+operations: wire and Python names, the generated classes, how each handler
+answers, the workflow or activity behind an operation, default endpoint and
+timeouts, validation flags. This module finds the modules, reads that, and adds
+what the imported classes hold (message types, docstrings).
 
     contracts = nexusproto.contracts.load(["gen"])        # a directory, or module names
     operation = contracts.operation("payments.v1.PaymentService/ProcessPayment")
@@ -26,6 +18,7 @@ from __future__ import annotations
 
 import difflib
 import importlib
+import importlib.metadata
 import inspect
 import sys
 from collections.abc import Mapping, Sequence
@@ -33,20 +26,19 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Literal
+from typing import Any
 
 import nexusrpc
-from google.protobuf import descriptor_pb2
-from google.protobuf.descriptor import MethodDescriptor, ServiceDescriptor
 from google.protobuf.message import Message
 from typing_extensions import Unpack
 
-from nexusannotations.v1 import options_pb2 as standard_options
+from nexusproto import description
 from nexusproto import handler as _handler
 from nexusproto.callers import StandaloneCallOptions
-from nexusproto.v1 import options_pb2 as nexusproto_options
+from nexusproto.description import ActivityBinding, WorkflowBinding
 
 __all__ = [
+    "ActivityBinding",
     "ContractError",
     "Contracts",
     "Operation",
@@ -56,6 +48,9 @@ __all__ = [
     "load",
     "start_standalone",
 ]
+
+DESCRIPTION = "NEXUS_CONTRACT"
+"""The module-level description every generated module ends with (`nexusproto.description`)."""
 
 NEXUS_MODULE_SUFFIX = "_nexus"
 """protoc-gen-nexus-python writes `foo_nexus.py` beside protoc's `foo_pb2.py`."""
@@ -77,23 +72,6 @@ class UnknownNameError(LookupError):
 
 
 @dataclass(frozen=True)
-class WorkflowBinding:
-    """The workflow behind an operation, as `(nexusproto.v1.operation)` declares it."""
-
-    kind: Literal["workflow-run", "update", "signal", "query"]
-    workflow_type: str
-    """The workflow's type; empty when the contract leaves it unknown."""
-    name: str = ""
-    """The update, signal or query name (empty for workflow-run)."""
-    id_template: str = ""
-    """Workflow ID built from request fields, as in `cart-{cart_id}`; empty: derived."""
-    task_queue: str = ""
-    """Task queue of a started workflow; empty: the handler worker's own."""
-    starts_workflow: bool = False
-    """An update or signal that starts the workflow when none runs (with-start)."""
-
-
-@dataclass(frozen=True)
 class Operation:
     name: str
     """The wire name, as in `ProcessPayment` or `refund-payment`."""
@@ -107,7 +85,9 @@ class Operation:
     """The request message class; None for `google.protobuf.Empty` (no payload)."""
     output_type: type[Message] | None
     """The response message class; None for `google.protobuf.Empty` (no payload)."""
-    kind: Literal["sync", "workflow_run"]
+    kind: _handler.Kind
+    """How the handler answers: `sync`, or with a workflow (`workflow_run`), an update
+    answered once accepted (`async_update`) or an activity (`activity`) to await."""
     validates_request: bool
     """Generated callers and handlers check requests against their buf.validate rules."""
     validates_response: bool
@@ -116,6 +96,10 @@ class Operation:
     binding: WorkflowBinding | None
     """The workflow the generated handler reaches; None for a plain operation."""
     doc: str
+    activity: ActivityBinding | None = None
+    """The activity an activity-backed operation starts."""
+    start_method: str = ""
+    """The generated callers' method that starts it and returns a handle."""
 
     @property
     def qualified_name(self) -> str:
@@ -307,53 +291,82 @@ def _import(name: str) -> ModuleType:
 
 
 def services_of(module: ModuleType) -> list[Service]:
-    """The services generated into `module`, found through their generated handler bases."""
-    services = []
-    for value in vars(module).values():
-        if not (inspect.isclass(value) and issubclass(value, _handler.ServiceHandler)):
-            continue
-        definition = vars(value).get("_nexusproto_service")
-        if definition is None or getattr(definition, "__module__", None) != module.__name__:
-            continue
-        services.append(_service(module, definition, value))
-    return services
+    """The services generated into `module`, as its `NEXUS_CONTRACT` describes them.
+
+    A module without one was generated by a release of protoc-gen-nexus-python
+    before descriptions: a ContractError says to regenerate it.
+    """
+    described = vars(module).get(DESCRIPTION)
+    if described is None:
+        if not _has_generated_handler(module):
+            return []  # a module named *_nexus that protoc-gen-nexus-python did not write
+        raise ContractError(
+            f"{module.__name__} was generated by an older protoc-gen-nexus-python and does not "
+            f"describe its contract ({DESCRIPTION}); regenerate it with protoc-gen-nexus-python "
+            f"{_version()} or newer"
+        )
+    if not isinstance(described, description.ContractDescription) or (
+        described.format != description.FORMAT
+    ):
+        found = getattr(described, "format", None)
+        raise ContractError(
+            f"{module.__name__}: its {DESCRIPTION} has format {found!r}, which this nexusproto "
+            f"({_version()}) does not read (it reads format {description.FORMAT}); generate the "
+            "module and install nexusproto from the same release"
+        )
+    return [_service(module, service) for service in described.services]
 
 
-def _service(module: ModuleType, definition_class: type[Any], base: type[Any]) -> Service:
-    definition = nexusrpc.get_service_definition(definition_class)
+def _has_generated_handler(module: ModuleType) -> bool:
+    return any(
+        inspect.isclass(value)
+        and issubclass(value, _handler.ServiceHandler)
+        and getattr(vars(value).get("_nexusproto_service"), "__module__", None) == module.__name__
+        for value in vars(module).values()
+    )
+
+
+def _version() -> str:
+    try:
+        return importlib.metadata.version("nexusproto")
+    except importlib.metadata.PackageNotFoundError:
+        return "of this nexusproto's release"
+
+
+def _service(module: ModuleType, described: description.ServiceDescription) -> Service:
+    definition = nexusrpc.get_service_definition(described.definition)
     assert definition is not None  # ServiceHandler checks it when the base is declared
-    client = vars(module).get(f"{definition_class.__name__}StandaloneClient")
-    proto = _proto_service(module, definition_class.__name__, definition.name)
-    methods = _proto_methods(proto)
+    client = described.standalone_client
     operations = []
-    for op in definition.operation_definitions.values():
-        validates_request, validates_response = _handler.declared_validation(base, op.method_name)
-        timeout = getattr(client, _timeout_constant(op.method_name), None) if client else None
+    for facts in described.operations:
+        op = definition.operation_definitions[facts.name]
         operations.append(
             Operation(
-                name=op.name,
-                method_name=op.method_name,
-                service_name=definition.name,
-                definition=getattr(definition_class, op.method_name),
+                name=facts.name,
+                method_name=facts.python_name,
+                service_name=described.name,
+                definition=getattr(described.definition, facts.python_name),
                 input_type=_payload_type(op.input_type),
                 output_type=_payload_type(op.output_type),
-                kind=_handler.operation_kind(base, op.method_name),
-                validates_request=validates_request,
-                validates_response=validates_response,
-                timeout=timeout if isinstance(timeout, timedelta) else None,
-                binding=_binding(methods, op.name),
-                doc=_doc(getattr(client, op.method_name, None)),
+                kind=facts.kind,
+                validates_request=facts.validates_request,
+                validates_response=facts.validates_response,
+                timeout=facts.timeout,
+                binding=facts.workflow,
+                doc=_doc(getattr(client, facts.python_name, None)),
+                activity=facts.activity,
+                start_method=facts.start_method,
             )
         )
     return Service(
-        name=definition.name,
-        class_name=definition_class.__name__,
+        name=described.name,
+        class_name=described.definition.__name__,
         module=module.__name__,
-        definition=definition_class,
+        definition=described.definition,
         standalone_client=client,
-        default_endpoint=_default_endpoint(client),
-        proto_name=proto.full_name if proto is not None else None,
-        doc=_doc(definition_class),
+        default_endpoint=described.default_endpoint or None,
+        proto_name=described.proto_name,
+        doc=_doc(described.definition),
         operations=tuple(operations),
     )
 
@@ -365,136 +378,9 @@ def _payload_type(payload: Any) -> type[Message] | None:
     return payload
 
 
-def _timeout_constant(method_name: str) -> str:
-    """The standalone client's class constant for an operation's default timeout
-    (the generator's `naming.timeout_constant`)."""
-    return f"{method_name.upper().rstrip('_')}_TIMEOUT"
-
-
-def _default_endpoint(client: type[Any] | None) -> str | None:
-    if client is None:
-        return None
-    parameter = inspect.signature(client.__init__).parameters.get("endpoint")
-    if parameter is None or not isinstance(parameter.default, str):
-        return None
-    return parameter.default
-
-
 def _doc(value: object) -> str:
     doc = getattr(value, "__doc__", None)
     return inspect.cleandoc(doc) if isinstance(doc, str) else ""
-
-
-# --- the proto service, for the workflow bindings ----------------------------------------
-
-
-def _proto_service(module: ModuleType, class_name: str, wire_name: str) -> ServiceDescriptor | None:
-    """The proto service a definition class was generated from, or None.
-
-    Its `_pb2` module sits beside the `_nexus` one; the class is named after the
-    proto service (with `_` appended to a name Python reserves), and the wire
-    name is the standard annotation's, else the proto full name.
-    """
-    pb2_name = module.__name__.removesuffix(NEXUS_MODULE_SUFFIX) + "_pb2"
-    try:
-        pb2 = importlib.import_module(pb2_name)
-    except ImportError:
-        return None
-    services = pb2.DESCRIPTOR.services_by_name
-    for proto_name in (class_name, class_name.removesuffix("_")):
-        service = services.get(proto_name)
-        if service is None:
-            continue
-        options = _reparsed(service.GetOptions(), descriptor_pb2.ServiceOptions)
-        if (options.Extensions[standard_options.service].name or service.full_name) == wire_name:
-            return service  # type: ignore[no-any-return]
-    return None
-
-
-def _proto_methods(service: ServiceDescriptor | None) -> dict[str, descriptor_pb2.MethodOptions]:
-    """Wire name -> the options of the proto method behind it."""
-    methods: dict[str, descriptor_pb2.MethodOptions] = {}
-    if service is None:
-        return methods
-    method: MethodDescriptor
-    for method in service.methods:
-        options = _reparsed(method.GetOptions(), descriptor_pb2.MethodOptions)
-        methods[options.Extensions[standard_options.operation].name or method.name] = options
-    return methods
-
-
-def _reparsed(options: Message, cls: type[Any]) -> Any:
-    """Options parsed again, now that the extension modules are surely imported: a
-    descriptor loaded before them would hold its extensions as unknown fields."""
-    return cls.FromString(options.SerializeToString())
-
-
-def _binding(
-    methods: dict[str, descriptor_pb2.MethodOptions], wire_name: str
-) -> WorkflowBinding | None:
-    options = methods.get(wire_name)
-    if options is None:
-        return None
-    operation = options.Extensions[nexusproto_options.operation]
-    which = _set_binding(operation)
-    if which is None:
-        return None
-    if which == "workflow_run":
-        run = operation.workflow_run
-        return WorkflowBinding(
-            "workflow-run",
-            run.workflow_type,
-            id_template=run.id_template,
-            task_queue=run.task_queue,
-        )
-    bound = getattr(operation, which)
-    kind = which.removeprefix("workflow_")
-    start = _start_of(bound)
-    return WorkflowBinding(
-        kind,  # type: ignore[arg-type]
-        _declared_type(bound) or _entity_type(methods, bound.id_template),
-        name=getattr(bound, kind),
-        id_template=bound.id_template,
-        task_queue=start.task_queue.strip() if start is not None else "",
-        starts_workflow=start is not None,
-    )
-
-
-_ENTITY_BINDINGS = ("workflow_update", "workflow_signal", "workflow_query")
-
-
-def _set_binding(operation: Any) -> str | None:
-    for name in ("workflow_run", *_ENTITY_BINDINGS):
-        if operation.HasField(name):
-            return name
-    return None
-
-
-def _entity_type(methods: dict[str, descriptor_pb2.MethodOptions], id_template: str) -> str:
-    """An unset workflow type: that of another operation on the same workflow IDs
-    (`(nexusproto.v1.operation)`'s documented rule)."""
-    for options in methods.values():
-        operation = options.Extensions[nexusproto_options.operation]
-        which = _set_binding(operation)
-        if which in _ENTITY_BINDINGS:
-            bound = getattr(operation, which)
-            if bound.id_template == id_template and _declared_type(bound):
-                return _declared_type(bound)
-    return ""
-
-
-def _start_of(bound: Any) -> Any:
-    """The `WorkflowStart` of an update or signal that starts its workflow, else None."""
-    has_start = "start" in bound.DESCRIPTOR.fields_by_name and bound.HasField("start")
-    return bound.start if has_start else None
-
-
-def _declared_type(bound: Any) -> str:
-    """The workflow type an update, signal or query names, or its start's (blanks
-    around it dropped, as the generator drops them)."""
-    start = _start_of(bound)
-    declared = str(bound.workflow_type).strip()
-    return declared or (str(start.workflow_type).strip() if start is not None else "")
 
 
 # --- calling -----------------------------------------------------------------------------
@@ -529,7 +415,7 @@ async def start_standalone(
         if endpoint is None
         else service.standalone_client(client, endpoint=endpoint)
     )
-    start = getattr(stub, f"start_{operation.method_name}")
+    start = getattr(stub, operation.start_method)
     if operation.input_type is None:
         return await start(**options)
     return await start(request, **options)

@@ -1,7 +1,8 @@
 """Operations bound to a long-lived workflow: an update, a signal or a query of it.
 
 The generated handler bodies of `workflow_update`, `workflow_signal` and
-`workflow_query` operations call these. Each reaches the workflow in the
+`workflow_query` operations call these (`start_workflow_update` for an update
+declared `asynchronous`). Each reaches the workflow in the
 handler's own namespace through the Temporal client the SDK gives a Nexus
 handler, and turns what Temporal answers into what a Nexus caller can act on:
 
@@ -14,6 +15,13 @@ handler, and turns what Temporal answers into what a Nexus caller can act on:
 An update's ID is the operation's idempotency key: a start the caller's side
 retries (after a timeout or a crashed handler worker) reaches the update it
 already sent, and the workflow runs it once.
+
+An asynchronous update answers the start as soon as the workflow accepts it
+and completes the operation through Temporal's completion callback when the
+update finishes (`temporalio.nexus.TemporalNexusClient.start_workflow_update`,
+experimental in the SDK; the server needs `history.enableUpdateCallbacks`).
+The SDK cannot cancel an accepted update: cancelling such an operation is
+refused with NOT_IMPLEMENTED unless the handler overrides `cancel_workflow_update`.
 """
 
 from __future__ import annotations
@@ -39,6 +47,7 @@ __all__ = [
     "WorkflowStart",
     "query_workflow",
     "signal_workflow",
+    "start_workflow_update",
     "update_workflow",
 ]
 
@@ -116,6 +125,69 @@ async def update_workflow(
             args=arguments,
             start_workflow_operation=operation,
             id=update_id,
+            result_type=result_type,
+        )
+
+
+@overload
+async def start_workflow_update(
+    ctx: temporalio.nexus.TemporalStartOperationContext,
+    client: temporalio.nexus.TemporalNexusClient,
+    workflow_id: str,
+    update: str,
+    request: Message | None,
+    *,
+    result_type: type[T],
+    start: WorkflowStart | None = None,
+) -> temporalio.nexus.TemporalOperationResult[T]: ...
+
+
+@overload
+async def start_workflow_update(
+    ctx: temporalio.nexus.TemporalStartOperationContext,
+    client: temporalio.nexus.TemporalNexusClient,
+    workflow_id: str,
+    update: str,
+    request: Message | None,
+    *,
+    result_type: None,
+    start: WorkflowStart | None = None,
+) -> temporalio.nexus.TemporalOperationResult[None]: ...
+
+
+async def start_workflow_update(
+    ctx: temporalio.nexus.TemporalStartOperationContext,
+    client: temporalio.nexus.TemporalNexusClient,
+    workflow_id: str,
+    update: str,
+    request: Message | None,
+    *,
+    result_type: type[T] | None,
+    start: WorkflowStart | None = None,
+) -> temporalio.nexus.TemporalOperationResult[T] | temporalio.nexus.TemporalOperationResult[None]:
+    """Sends `update` to workflow `workflow_id` and answers once the workflow accepts it;
+    the operation completes with the update's result.
+
+    With `start`, a workflow that does not run is started first with the request as
+    its argument (concurrent first calls start one workflow). An update that is
+    already finished when accepted (a retried start) answers with its result at once.
+    """
+    arguments = _arguments(request)
+    with _reaching(workflow_id, f"update {update!r}"):
+        if start is not None:
+            await client.client.start_workflow(
+                start.workflow_type,
+                args=arguments,
+                id=workflow_id,
+                task_queue=_task_queue(start),
+                id_conflict_policy=temporalio.common.WorkflowIDConflictPolicy.USE_EXISTING,
+            )
+        return await client.start_workflow_update(
+            workflow_id,
+            update,
+            args=arguments,
+            wait_for_stage=temporalio.client.WorkflowUpdateStage.ACCEPTED,
+            update_id=idempotency_key(ctx),
             result_type=result_type,
         )
 

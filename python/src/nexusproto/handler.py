@@ -17,8 +17,9 @@ subclass, when the class statement runs:
    definition that validates the request (and, for plain operations, the
    response) when the messages carry buf.validate rules, adapts
    `google.protobuf.Empty` (no request argument, `None` result), and is
-   decorated with `nexusrpc.handler.sync_operation` or
-   `temporalio.nexus.workflow_run_operation`.
+   decorated with `nexusrpc.handler.sync_operation`,
+   `temporalio.nexus.workflow_run_operation`, or (asynchronous updates and
+   activity-backed operations) `temporalio.nexus.temporal_operation`.
 4. `nexusrpc.handler.service_handler(service=...)` is applied to the subclass.
 
 The wrapper also records per-operation metrics on the SDK's Nexus metric
@@ -44,7 +45,7 @@ from google.protobuf import empty_pb2
 
 from nexusproto import metrics, validation
 
-__all__ = ["ServiceHandler", "operation", "workflow_run"]
+__all__ = ["ServiceHandler", "activity", "async_update", "operation", "workflow_run"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -53,9 +54,16 @@ _IMPLEMENTATION = "__nexusproto_implementation__"
 _KIND = "__nexusproto_kind__"
 
 
+Kind = Literal["sync", "workflow_run", "async_update", "activity"]
+"""How a handler answers: at once, or with a workflow, update or activity to await."""
+
+_TEMPORAL_KINDS = ("async_update", "activity")
+"""Kinds started through `temporalio.nexus.temporal_operation` (experimental in the SDK)."""
+
+
 @dataclass(frozen=True)
 class _OperationSpec:
-    kind: Literal["sync", "workflow_run"]
+    kind: Kind
     validate_request: bool
     validate_response: bool
 
@@ -78,9 +86,23 @@ def operation(
 
 def workflow_run(*, validate_request: bool = False) -> Callable[[F], F]:
     """Marks a generated base method as a workflow-run operation with a default body."""
+    return _marker("workflow_run", validate_request)
 
+
+def async_update(*, validate_request: bool = False) -> Callable[[F], F]:
+    """Marks a generated base method as an update answered once accepted, whose
+    operation completes when the update does."""
+    return _marker("async_update", validate_request)
+
+
+def activity(*, validate_request: bool = False) -> Callable[[F], F]:
+    """Marks a generated base method as an activity-backed operation."""
+    return _marker("activity", validate_request)
+
+
+def _marker(kind: Kind, validate_request: bool) -> Callable[[F], F]:
     def mark(method: F) -> F:
-        setattr(method, _SPEC, _OperationSpec("workflow_run", validate_request, False))
+        setattr(method, _SPEC, _OperationSpec(kind, validate_request, False))
         return method
 
     return mark
@@ -215,7 +237,7 @@ def _wrap(
             "return": op.output_type,
         }
         decorate: Callable[[Any], Any] = nexusrpc.handler.sync_operation(name=op.name)
-    else:
+    elif spec.kind == "workflow_run":
 
         async def run(self: Any, ctx: Any, input: Any, meter: Any) -> Any:
             checked_request(input, meter)
@@ -229,32 +251,82 @@ def _wrap(
             "return": temporalio.nexus.WorkflowHandle[op.output_type],  # type: ignore[name-defined]
         }
         decorate = temporalio.nexus.workflow_run_operation(name=op.name)
+    else:
+        return _wrap_temporal(op, implementation, checked_request, takes_request, kind)
 
     async def start(self: Any, ctx: Any, input: Any) -> Any:
-        meter = metrics.meter()
-        if meter is None:  # no metrics configured: nothing else to do
-            return await run(self, ctx, input, None)
-        metrics.started(meter, kind)
-        began = time.perf_counter()
-        try:
-            result = await run(self, ctx, input, meter)
-        except BaseException as error:
-            metrics.failed(meter, kind, error)
-            if kind == "sync":
-                metrics.sync_latency(meter, time.perf_counter() - began, "failed")
-            raise
-        metrics.succeeded(meter, kind)
-        if kind == "sync":
-            metrics.sync_latency(meter, time.perf_counter() - began, "succeeded")
-        return result
+        return await _measured(kind, lambda meter: run(self, ctx, input, meter))
 
-    start.__annotations__ = start_annotations
+    decorated: Callable[..., Any] = decorate(
+        _described(start, start_annotations, op, implementation, kind)
+    )
+    return decorated
+
+
+def _wrap_temporal(
+    op: nexusrpc.OperationDefinition[Any, Any],
+    implementation: Callable[..., Awaitable[Any]],
+    checked_request: Callable[[Any, Any], None],
+    takes_request: bool,
+    kind: Kind,
+) -> Callable[..., Any]:
+    """An asynchronous update or activity-backed operation: the SDK's `temporal_operation`,
+    whose start method also takes the `TemporalNexusClient` that starts what backs it."""
+
+    async def run(self: Any, ctx: Any, client: Any, input: Any, meter: Any) -> Any:
+        checked_request(input, meter)
+        if takes_request:
+            return await implementation(self, ctx, client, input)
+        return await implementation(self, ctx, client)
+
+    async def start(self: Any, ctx: Any, client: Any, input: Any) -> Any:
+        return await _measured(kind, lambda meter: run(self, ctx, client, input, meter))
+
+    annotations = {
+        "ctx": temporalio.nexus.TemporalStartOperationContext,
+        "client": temporalio.nexus.TemporalNexusClient,
+        "input": op.input_type,
+        "return": temporalio.nexus.TemporalOperationResult[op.output_type],  # type: ignore[name-defined]
+    }
+    described = _described(start, annotations, op, implementation, kind)
+    return temporalio.nexus.temporal_operation(name=op.name)(described)
+
+
+async def _measured(kind: Kind, run: Callable[[Any], Awaitable[Any]]) -> Any:
+    """`run(meter)`, counted on the SDK's Nexus metric meter when metrics are configured."""
+    meter = metrics.meter()
+    if meter is None:  # no metrics configured: nothing else to do
+        return await run(None)
+    metrics.started(meter, kind)
+    began = time.perf_counter()
+    try:
+        result = await run(meter)
+    except BaseException as error:
+        metrics.failed(meter, kind, error)
+        if kind == "sync":
+            metrics.sync_latency(meter, time.perf_counter() - began, "failed")
+        raise
+    metrics.succeeded(meter, kind)
+    if kind == "sync":
+        metrics.sync_latency(meter, time.perf_counter() - began, "succeeded")
+    return result
+
+
+def _described(
+    start: Callable[..., Any],
+    annotations: dict[str, Any],
+    op: nexusrpc.OperationDefinition[Any, Any],
+    implementation: Callable[..., Awaitable[Any]],
+    kind: Kind,
+) -> Callable[..., Any]:
+    """`start` with the definition's types and the implementation's name and documentation."""
+    start.__annotations__ = annotations
     start.__name__ = op.method_name
     start.__qualname__ = f"{getattr(implementation, '__qualname__', op.method_name)}"
     start.__doc__ = implementation.__doc__
     setattr(start, _IMPLEMENTATION, implementation)
-    setattr(start, _KIND, spec.kind)
-    return decorate(start)  # type: ignore[no-any-return]
+    setattr(start, _KIND, kind)
+    return start
 
 
 def service_of(cls: type[Any]) -> type[Any]:
@@ -273,8 +345,9 @@ def declared_validation(cls: type[Any], method_name: str) -> tuple[bool, bool]:
     return spec.validate_request, spec.validate_response
 
 
-def operation_kind(cls: type[Any], method_name: str) -> Literal["sync", "workflow_run"]:
-    """How `cls` answers an operation: at once, or by starting a workflow."""
+def operation_kind(cls: type[Any], method_name: str) -> Kind:
+    """How `cls` answers an operation: at once, or by starting a workflow, an update
+    answered once accepted, or an activity."""
     method = getattr(cls, method_name)
     kind = getattr(method, _KIND, None)
     if kind is None:  # not bound (an abstract class): what the contract declares

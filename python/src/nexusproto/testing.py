@@ -144,10 +144,9 @@ _FAKE_CLASSES: dict[tuple[type[Any], frozenset[str]], type[Any]] = {}
 
 
 def _fake_class(cls: type[Any], answered: frozenset[str]) -> type[Any]:
-    """`cls`, or a subclass registering the answered workflow-run operations as sync."""
-    faked = frozenset(
-        name for name in answered if _handler.operation_kind(cls, name) == "workflow_run"
-    )
+    """`cls`, or a subclass registering the answered operations that would start a
+    workflow, an update or an activity as sync."""
+    faked = frozenset(name for name in answered if _handler.operation_kind(cls, name) != "sync")
     if not faked:
         return cls
     key = (cls, faked)
@@ -206,8 +205,9 @@ async def call(
     method_name = operation.method_name or operation.name
     if _handler.operation_kind(type(handler), method_name) != "sync":
         raise TypeError(
-            f"{definition.name}/{operation.name} starts a workflow; testing.call runs sync "
-            "operations only. Test it in testing.environment(...), which runs the workflow"
+            f"{definition.name}/{operation.name} starts a workflow, an update or an activity; "
+            "testing.call runs sync operations only. Test it in testing.environment(...), "
+            "which runs them"
         )
     ctx = nexusrpc.handler.StartOperationContext(
         service=definition.name,
@@ -240,6 +240,13 @@ _STANDALONE = [
     "nexusoperation.enableStandalone=true",
     "--dynamic-config-value",
     "history.enableChasm=true",
+    # Asynchronous updates and activity-backed operations complete by callback.
+    "--dynamic-config-value",
+    "history.enableUpdateCallbacks=true",
+    "--dynamic-config-value",
+    "activity.enableStandalone=true",
+    "--dynamic-config-value",
+    "activity.enableCallbacks=true",
 ]
 _server: WorkflowEnvironment | None = None
 

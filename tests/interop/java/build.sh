@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds the Java side of the interop tests into build/java (all of it gitignored):
 #
-#   build/java/gen/current/    Java messages of the contracts (protoc --java_out),
-#                              from the descriptor set `make generate` builds
+#   build/java/gen/current/    Java messages of the contracts (protoc --java_out)
+#                              and their Nexus code (protoc-gen-nexus-java), from
+#                              the descriptor set `make generate` builds
 #   build/java/gen/old/        the OLDER payments contract (tests/interop/go/proto_old)
 #   build/java/gen/new/        the NEWER payments contract (tests/interop/go/proto_new)
 #   build/java/target/classes  the program (src/main/java) with the current messages
@@ -49,7 +50,8 @@ inputs_digest() {
     sha256sum build/image.binpb build/validate.binpb $(find proto -name '*.proto' | sort) \
       tests/interop/go/proto_old/payments/v1/payments.proto \
       tests/interop/go/proto_new/payments/v1/payments.proto
-    find tests/interop/java -type f ! -path '*/target/*' -print0 | sort -z | xargs -0 sha256sum
+    find tests/interop/java plugin/java/src plugin/src/protoc_gen_nexus -type f \
+      ! -path '*/target/*' ! -name '*.pyc' -print0 | sort -z | xargs -0 sha256sum
     protoc --version
     java -version 2>&1
   } | sha256sum | cut -d' ' -f1
@@ -67,6 +69,10 @@ rm -rf "$gen"
 mkdir -p "$gen/current" "$gen/old" "$gen/new"
 protoc --descriptor_set_in=build/image.binpb --java_out="$gen/current" \
   "${files[@]}" buf/validate/validate.proto
+# The Nexus code of the example contracts (the Java team serves them all and
+# calls payments).
+protoc --descriptor_set_in=build/image.binpb --nexus-java_out="$gen/current" \
+  payments/v1/payments.proto orders/v1/carts.proto orders/v1/orders.proto
 # The outer classes of the contracts' messages, for `interop vectors`.
 (cd "$gen/current" && find payments orders -maxdepth 2 -name '*.java' | sort |
   sed -e 's|\.java$||' -e 's|/|.|g') >"$out/message-classes.txt"
@@ -76,7 +82,7 @@ protoc --descriptor_set_in=build/image.binpb --java_out="$gen/current" \
 # its imports. Only the payments messages are generated: the rest is shared.
 for version in old new; do
   protoc --descriptor_set_in=build/validate.binpb -Itests/interop/go/proto_$version -Iproto \
-    --java_out="$gen/$version" payments/v1/payments.proto
+    --java_out="$gen/$version" --nexus-java_out="$gen/$version" payments/v1/payments.proto
 done
 
 # Offline when the local repository already has what this pom needs (a marker

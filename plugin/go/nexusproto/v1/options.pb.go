@@ -219,7 +219,7 @@ type OperationOptions struct {
 	// Makes the operation an update of a long-lived (entity) workflow: the
 	// generated handler sends the request to the workflow's update handler and
 	// answers with the update's result. At most one of workflow_run,
-	// workflow_update, workflow_signal and workflow_query is set.
+	// workflow_update, workflow_signal, workflow_query and activity is set.
 	WorkflowUpdate *WorkflowUpdate `protobuf:"bytes,4,opt,name=workflow_update,json=workflowUpdate,proto3" json:"workflow_update,omitempty"`
 	// Makes the operation a signal to a long-lived workflow: the generated
 	// handler signals it and answers once the signal is accepted. The output
@@ -228,6 +228,10 @@ type OperationOptions struct {
 	// Makes the operation a query of a long-lived workflow: the generated
 	// handler answers with the query's result. The output must be a message.
 	WorkflowQuery *WorkflowQuery `protobuf:"bytes,6,opt,name=workflow_query,json=workflowQuery,proto3" json:"workflow_query,omitempty"`
+	// Makes the operation an activity-backed operation: the generated handler
+	// starts this activity (outside any workflow) and the activity's result is
+	// the operation's result. At most one binding is set.
+	Activity      *Activity `protobuf:"bytes,7,opt,name=activity,proto3" json:"activity,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -300,6 +304,13 @@ func (x *OperationOptions) GetWorkflowSignal() *WorkflowSignal {
 func (x *OperationOptions) GetWorkflowQuery() *WorkflowQuery {
 	if x != nil {
 		return x.WorkflowQuery
+	}
+	return nil
+}
+
+func (x *OperationOptions) GetActivity() *Activity {
+	if x != nil {
+		return x.Activity
 	}
 	return nil
 }
@@ -401,7 +412,13 @@ type WorkflowUpdate struct {
 	// Workflow type the ID belongs to, for the generated workflow contract.
 	// Unset means start's, else that of the service's other operations with
 	// the same id_template.
-	WorkflowType  string `protobuf:"bytes,4,opt,name=workflow_type,json=workflowType,proto3" json:"workflow_type,omitempty"`
+	WorkflowType string `protobuf:"bytes,4,opt,name=workflow_type,json=workflowType,proto3" json:"workflow_type,omitempty"`
+	// The operation outlives the request: the handler answers as soon as the
+	// workflow accepts the update, and the operation completes when the update
+	// does, as a workflow-run operation's does. For updates that may take
+	// longer than a Nexus request (about 10 s). Unset means the handler waits
+	// for the update's result within the request, which suits quick updates.
+	Asynchronous  bool `protobuf:"varint,5,opt,name=asynchronous,proto3" json:"asynchronous,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -464,6 +481,195 @@ func (x *WorkflowUpdate) GetWorkflowType() string {
 	return ""
 }
 
+func (x *WorkflowUpdate) GetAsynchronous() bool {
+	if x != nil {
+		return x.Asynchronous
+	}
+	return false
+}
+
+// The activity behind an activity-backed operation, started with the request
+// as its single argument.
+type Activity struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Activity type name to start. Required.
+	ActivityType string `protobuf:"bytes,1,opt,name=activity_type,json=activityType,proto3" json:"activity_type,omitempty"`
+	// Activity ID built from request fields, as a workflow ID template. Unset
+	// means an ID derived from the Nexus request ID, stable across retries of
+	// one start.
+	IdTemplate string `protobuf:"bytes,2,opt,name=id_template,json=idTemplate,proto3" json:"id_template,omitempty"`
+	// Task queue of the activity. Unset means the handler worker's own.
+	TaskQueue string `protobuf:"bytes,3,opt,name=task_queue,json=taskQueue,proto3" json:"task_queue,omitempty"`
+	// Limits of the activity, as Temporal's activity options: at least one of
+	// schedule_to_close_timeout and start_to_close_timeout is required.
+	ScheduleToCloseTimeout *durationpb.Duration `protobuf:"bytes,4,opt,name=schedule_to_close_timeout,json=scheduleToCloseTimeout,proto3" json:"schedule_to_close_timeout,omitempty"`
+	StartToCloseTimeout    *durationpb.Duration `protobuf:"bytes,5,opt,name=start_to_close_timeout,json=startToCloseTimeout,proto3" json:"start_to_close_timeout,omitempty"`
+	HeartbeatTimeout       *durationpb.Duration `protobuf:"bytes,6,opt,name=heartbeat_timeout,json=heartbeatTimeout,proto3" json:"heartbeat_timeout,omitempty"`
+	// How failed attempts are retried. Unset means Temporal's default policy.
+	RetryPolicy   *RetryPolicy `protobuf:"bytes,7,opt,name=retry_policy,json=retryPolicy,proto3" json:"retry_policy,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Activity) Reset() {
+	*x = Activity{}
+	mi := &file_nexusproto_v1_options_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Activity) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Activity) ProtoMessage() {}
+
+func (x *Activity) ProtoReflect() protoreflect.Message {
+	mi := &file_nexusproto_v1_options_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Activity.ProtoReflect.Descriptor instead.
+func (*Activity) Descriptor() ([]byte, []int) {
+	return file_nexusproto_v1_options_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *Activity) GetActivityType() string {
+	if x != nil {
+		return x.ActivityType
+	}
+	return ""
+}
+
+func (x *Activity) GetIdTemplate() string {
+	if x != nil {
+		return x.IdTemplate
+	}
+	return ""
+}
+
+func (x *Activity) GetTaskQueue() string {
+	if x != nil {
+		return x.TaskQueue
+	}
+	return ""
+}
+
+func (x *Activity) GetScheduleToCloseTimeout() *durationpb.Duration {
+	if x != nil {
+		return x.ScheduleToCloseTimeout
+	}
+	return nil
+}
+
+func (x *Activity) GetStartToCloseTimeout() *durationpb.Duration {
+	if x != nil {
+		return x.StartToCloseTimeout
+	}
+	return nil
+}
+
+func (x *Activity) GetHeartbeatTimeout() *durationpb.Duration {
+	if x != nil {
+		return x.HeartbeatTimeout
+	}
+	return nil
+}
+
+func (x *Activity) GetRetryPolicy() *RetryPolicy {
+	if x != nil {
+		return x.RetryPolicy
+	}
+	return nil
+}
+
+// Temporal's retry policy; unset fields take Temporal's defaults.
+type RetryPolicy struct {
+	state           protoimpl.MessageState `protogen:"open.v1"`
+	InitialInterval *durationpb.Duration   `protobuf:"bytes,1,opt,name=initial_interval,json=initialInterval,proto3" json:"initial_interval,omitempty"`
+	// At least 1 when set.
+	BackoffCoefficient float64              `protobuf:"fixed64,2,opt,name=backoff_coefficient,json=backoffCoefficient,proto3" json:"backoff_coefficient,omitempty"`
+	MaximumInterval    *durationpb.Duration `protobuf:"bytes,3,opt,name=maximum_interval,json=maximumInterval,proto3" json:"maximum_interval,omitempty"`
+	// 0 means no limit.
+	MaximumAttempts int32 `protobuf:"varint,4,opt,name=maximum_attempts,json=maximumAttempts,proto3" json:"maximum_attempts,omitempty"`
+	// Application error types that are not retried.
+	NonRetryableErrorTypes []string `protobuf:"bytes,5,rep,name=non_retryable_error_types,json=nonRetryableErrorTypes,proto3" json:"non_retryable_error_types,omitempty"`
+	unknownFields          protoimpl.UnknownFields
+	sizeCache              protoimpl.SizeCache
+}
+
+func (x *RetryPolicy) Reset() {
+	*x = RetryPolicy{}
+	mi := &file_nexusproto_v1_options_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RetryPolicy) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RetryPolicy) ProtoMessage() {}
+
+func (x *RetryPolicy) ProtoReflect() protoreflect.Message {
+	mi := &file_nexusproto_v1_options_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RetryPolicy.ProtoReflect.Descriptor instead.
+func (*RetryPolicy) Descriptor() ([]byte, []int) {
+	return file_nexusproto_v1_options_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *RetryPolicy) GetInitialInterval() *durationpb.Duration {
+	if x != nil {
+		return x.InitialInterval
+	}
+	return nil
+}
+
+func (x *RetryPolicy) GetBackoffCoefficient() float64 {
+	if x != nil {
+		return x.BackoffCoefficient
+	}
+	return 0
+}
+
+func (x *RetryPolicy) GetMaximumInterval() *durationpb.Duration {
+	if x != nil {
+		return x.MaximumInterval
+	}
+	return nil
+}
+
+func (x *RetryPolicy) GetMaximumAttempts() int32 {
+	if x != nil {
+		return x.MaximumAttempts
+	}
+	return 0
+}
+
+func (x *RetryPolicy) GetNonRetryableErrorTypes() []string {
+	if x != nil {
+		return x.NonRetryableErrorTypes
+	}
+	return nil
+}
+
 // A signal to the workflow whose ID the request gives.
 type WorkflowSignal struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -481,7 +687,7 @@ type WorkflowSignal struct {
 
 func (x *WorkflowSignal) Reset() {
 	*x = WorkflowSignal{}
-	mi := &file_nexusproto_v1_options_proto_msgTypes[4]
+	mi := &file_nexusproto_v1_options_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -493,7 +699,7 @@ func (x *WorkflowSignal) String() string {
 func (*WorkflowSignal) ProtoMessage() {}
 
 func (x *WorkflowSignal) ProtoReflect() protoreflect.Message {
-	mi := &file_nexusproto_v1_options_proto_msgTypes[4]
+	mi := &file_nexusproto_v1_options_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -506,7 +712,7 @@ func (x *WorkflowSignal) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WorkflowSignal.ProtoReflect.Descriptor instead.
 func (*WorkflowSignal) Descriptor() ([]byte, []int) {
-	return file_nexusproto_v1_options_proto_rawDescGZIP(), []int{4}
+	return file_nexusproto_v1_options_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *WorkflowSignal) GetIdTemplate() string {
@@ -552,7 +758,7 @@ type WorkflowQuery struct {
 
 func (x *WorkflowQuery) Reset() {
 	*x = WorkflowQuery{}
-	mi := &file_nexusproto_v1_options_proto_msgTypes[5]
+	mi := &file_nexusproto_v1_options_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -564,7 +770,7 @@ func (x *WorkflowQuery) String() string {
 func (*WorkflowQuery) ProtoMessage() {}
 
 func (x *WorkflowQuery) ProtoReflect() protoreflect.Message {
-	mi := &file_nexusproto_v1_options_proto_msgTypes[5]
+	mi := &file_nexusproto_v1_options_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -577,7 +783,7 @@ func (x *WorkflowQuery) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WorkflowQuery.ProtoReflect.Descriptor instead.
 func (*WorkflowQuery) Descriptor() ([]byte, []int) {
-	return file_nexusproto_v1_options_proto_rawDescGZIP(), []int{5}
+	return file_nexusproto_v1_options_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *WorkflowQuery) GetIdTemplate() string {
@@ -615,7 +821,7 @@ type WorkflowStart struct {
 
 func (x *WorkflowStart) Reset() {
 	*x = WorkflowStart{}
-	mi := &file_nexusproto_v1_options_proto_msgTypes[6]
+	mi := &file_nexusproto_v1_options_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -627,7 +833,7 @@ func (x *WorkflowStart) String() string {
 func (*WorkflowStart) ProtoMessage() {}
 
 func (x *WorkflowStart) ProtoReflect() protoreflect.Message {
-	mi := &file_nexusproto_v1_options_proto_msgTypes[6]
+	mi := &file_nexusproto_v1_options_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -640,7 +846,7 @@ func (x *WorkflowStart) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WorkflowStart.ProtoReflect.Descriptor instead.
 func (*WorkflowStart) Descriptor() ([]byte, []int) {
-	return file_nexusproto_v1_options_proto_rawDescGZIP(), []int{6}
+	return file_nexusproto_v1_options_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *WorkflowStart) GetWorkflowType() string {
@@ -697,14 +903,15 @@ const file_nexusproto_v1_options_proto_rawDesc = "" +
 	"\x10default_endpoint\x18\x01 \x01(\tR\x0fdefaultEndpoint\x12c\n" +
 	"!default_schedule_to_close_timeout\x18\x02 \x01(\v2\x19.google.protobuf.DurationR\x1ddefaultScheduleToCloseTimeout\x12\x1f\n" +
 	"\bvalidate\x18\x03 \x01(\bH\x00R\bvalidate\x88\x01\x01B\v\n" +
-	"\t_validate\"\xaa\x03\n" +
+	"\t_validate\"\xdf\x03\n" +
 	"\x10OperationOptions\x12=\n" +
 	"\fworkflow_run\x18\x01 \x01(\v2\x1a.nexusproto.v1.WorkflowRunR\vworkflowRun\x12T\n" +
 	"\x19schedule_to_close_timeout\x18\x02 \x01(\v2\x19.google.protobuf.DurationR\x16scheduleToCloseTimeout\x12\x1f\n" +
 	"\bvalidate\x18\x03 \x01(\bH\x00R\bvalidate\x88\x01\x01\x12F\n" +
 	"\x0fworkflow_update\x18\x04 \x01(\v2\x1d.nexusproto.v1.WorkflowUpdateR\x0eworkflowUpdate\x12F\n" +
 	"\x0fworkflow_signal\x18\x05 \x01(\v2\x1d.nexusproto.v1.WorkflowSignalR\x0eworkflowSignal\x12C\n" +
-	"\x0eworkflow_query\x18\x06 \x01(\v2\x1c.nexusproto.v1.WorkflowQueryR\rworkflowQueryB\v\n" +
+	"\x0eworkflow_query\x18\x06 \x01(\v2\x1c.nexusproto.v1.WorkflowQueryR\rworkflowQuery\x123\n" +
+	"\bactivity\x18\a \x01(\v2\x17.nexusproto.v1.ActivityR\bactivityB\v\n" +
 	"\t_validate\"\x87\x02\n" +
 	"\vWorkflowRun\x12#\n" +
 	"\rworkflow_type\x18\x01 \x01(\tR\fworkflowType\x12\x1f\n" +
@@ -713,13 +920,30 @@ const file_nexusproto_v1_options_proto_rawDesc = "" +
 	"\n" +
 	"task_queue\x18\x03 \x01(\tR\ttaskQueue\x12D\n" +
 	"\x0fid_reuse_policy\x18\x04 \x01(\x0e2\x1c.nexusproto.v1.IdReusePolicyR\ridReusePolicy\x12M\n" +
-	"\x12id_conflict_policy\x18\x05 \x01(\x0e2\x1f.nexusproto.v1.IdConflictPolicyR\x10idConflictPolicy\"\xa2\x01\n" +
+	"\x12id_conflict_policy\x18\x05 \x01(\x0e2\x1f.nexusproto.v1.IdConflictPolicyR\x10idConflictPolicy\"\xc6\x01\n" +
 	"\x0eWorkflowUpdate\x12\x1f\n" +
 	"\vid_template\x18\x01 \x01(\tR\n" +
 	"idTemplate\x12\x16\n" +
 	"\x06update\x18\x02 \x01(\tR\x06update\x122\n" +
 	"\x05start\x18\x03 \x01(\v2\x1c.nexusproto.v1.WorkflowStartR\x05start\x12#\n" +
-	"\rworkflow_type\x18\x04 \x01(\tR\fworkflowType\"\xa2\x01\n" +
+	"\rworkflow_type\x18\x04 \x01(\tR\fworkflowType\x12\"\n" +
+	"\fasynchronous\x18\x05 \x01(\bR\fasynchronous\"\x9c\x03\n" +
+	"\bActivity\x12#\n" +
+	"\ractivity_type\x18\x01 \x01(\tR\factivityType\x12\x1f\n" +
+	"\vid_template\x18\x02 \x01(\tR\n" +
+	"idTemplate\x12\x1d\n" +
+	"\n" +
+	"task_queue\x18\x03 \x01(\tR\ttaskQueue\x12T\n" +
+	"\x19schedule_to_close_timeout\x18\x04 \x01(\v2\x19.google.protobuf.DurationR\x16scheduleToCloseTimeout\x12N\n" +
+	"\x16start_to_close_timeout\x18\x05 \x01(\v2\x19.google.protobuf.DurationR\x13startToCloseTimeout\x12F\n" +
+	"\x11heartbeat_timeout\x18\x06 \x01(\v2\x19.google.protobuf.DurationR\x10heartbeatTimeout\x12=\n" +
+	"\fretry_policy\x18\a \x01(\v2\x1a.nexusproto.v1.RetryPolicyR\vretryPolicy\"\xb0\x02\n" +
+	"\vRetryPolicy\x12D\n" +
+	"\x10initial_interval\x18\x01 \x01(\v2\x19.google.protobuf.DurationR\x0finitialInterval\x12/\n" +
+	"\x13backoff_coefficient\x18\x02 \x01(\x01R\x12backoffCoefficient\x12D\n" +
+	"\x10maximum_interval\x18\x03 \x01(\v2\x19.google.protobuf.DurationR\x0fmaximumInterval\x12)\n" +
+	"\x10maximum_attempts\x18\x04 \x01(\x05R\x0fmaximumAttempts\x129\n" +
+	"\x19non_retryable_error_types\x18\x05 \x03(\tR\x16nonRetryableErrorTypes\"\xa2\x01\n" +
 	"\x0eWorkflowSignal\x12\x1f\n" +
 	"\vid_template\x18\x01 \x01(\tR\n" +
 	"idTemplate\x12\x16\n" +
@@ -762,7 +986,7 @@ func file_nexusproto_v1_options_proto_rawDescGZIP() []byte {
 }
 
 var file_nexusproto_v1_options_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_nexusproto_v1_options_proto_msgTypes = make([]protoimpl.MessageInfo, 7)
+var file_nexusproto_v1_options_proto_msgTypes = make([]protoimpl.MessageInfo, 9)
 var file_nexusproto_v1_options_proto_goTypes = []any{
 	(IdReusePolicy)(0),                  // 0: nexusproto.v1.IdReusePolicy
 	(IdConflictPolicy)(0),               // 1: nexusproto.v1.IdConflictPolicy
@@ -770,33 +994,42 @@ var file_nexusproto_v1_options_proto_goTypes = []any{
 	(*OperationOptions)(nil),            // 3: nexusproto.v1.OperationOptions
 	(*WorkflowRun)(nil),                 // 4: nexusproto.v1.WorkflowRun
 	(*WorkflowUpdate)(nil),              // 5: nexusproto.v1.WorkflowUpdate
-	(*WorkflowSignal)(nil),              // 6: nexusproto.v1.WorkflowSignal
-	(*WorkflowQuery)(nil),               // 7: nexusproto.v1.WorkflowQuery
-	(*WorkflowStart)(nil),               // 8: nexusproto.v1.WorkflowStart
-	(*durationpb.Duration)(nil),         // 9: google.protobuf.Duration
-	(*descriptorpb.ServiceOptions)(nil), // 10: google.protobuf.ServiceOptions
-	(*descriptorpb.MethodOptions)(nil),  // 11: google.protobuf.MethodOptions
+	(*Activity)(nil),                    // 6: nexusproto.v1.Activity
+	(*RetryPolicy)(nil),                 // 7: nexusproto.v1.RetryPolicy
+	(*WorkflowSignal)(nil),              // 8: nexusproto.v1.WorkflowSignal
+	(*WorkflowQuery)(nil),               // 9: nexusproto.v1.WorkflowQuery
+	(*WorkflowStart)(nil),               // 10: nexusproto.v1.WorkflowStart
+	(*durationpb.Duration)(nil),         // 11: google.protobuf.Duration
+	(*descriptorpb.ServiceOptions)(nil), // 12: google.protobuf.ServiceOptions
+	(*descriptorpb.MethodOptions)(nil),  // 13: google.protobuf.MethodOptions
 }
 var file_nexusproto_v1_options_proto_depIdxs = []int32{
-	9,  // 0: nexusproto.v1.ServiceOptions.default_schedule_to_close_timeout:type_name -> google.protobuf.Duration
+	11, // 0: nexusproto.v1.ServiceOptions.default_schedule_to_close_timeout:type_name -> google.protobuf.Duration
 	4,  // 1: nexusproto.v1.OperationOptions.workflow_run:type_name -> nexusproto.v1.WorkflowRun
-	9,  // 2: nexusproto.v1.OperationOptions.schedule_to_close_timeout:type_name -> google.protobuf.Duration
+	11, // 2: nexusproto.v1.OperationOptions.schedule_to_close_timeout:type_name -> google.protobuf.Duration
 	5,  // 3: nexusproto.v1.OperationOptions.workflow_update:type_name -> nexusproto.v1.WorkflowUpdate
-	6,  // 4: nexusproto.v1.OperationOptions.workflow_signal:type_name -> nexusproto.v1.WorkflowSignal
-	7,  // 5: nexusproto.v1.OperationOptions.workflow_query:type_name -> nexusproto.v1.WorkflowQuery
-	0,  // 6: nexusproto.v1.WorkflowRun.id_reuse_policy:type_name -> nexusproto.v1.IdReusePolicy
-	1,  // 7: nexusproto.v1.WorkflowRun.id_conflict_policy:type_name -> nexusproto.v1.IdConflictPolicy
-	8,  // 8: nexusproto.v1.WorkflowUpdate.start:type_name -> nexusproto.v1.WorkflowStart
-	8,  // 9: nexusproto.v1.WorkflowSignal.start:type_name -> nexusproto.v1.WorkflowStart
-	10, // 10: nexusproto.v1.service:extendee -> google.protobuf.ServiceOptions
-	11, // 11: nexusproto.v1.operation:extendee -> google.protobuf.MethodOptions
-	2,  // 12: nexusproto.v1.service:type_name -> nexusproto.v1.ServiceOptions
-	3,  // 13: nexusproto.v1.operation:type_name -> nexusproto.v1.OperationOptions
-	14, // [14:14] is the sub-list for method output_type
-	14, // [14:14] is the sub-list for method input_type
-	12, // [12:14] is the sub-list for extension type_name
-	10, // [10:12] is the sub-list for extension extendee
-	0,  // [0:10] is the sub-list for field type_name
+	8,  // 4: nexusproto.v1.OperationOptions.workflow_signal:type_name -> nexusproto.v1.WorkflowSignal
+	9,  // 5: nexusproto.v1.OperationOptions.workflow_query:type_name -> nexusproto.v1.WorkflowQuery
+	6,  // 6: nexusproto.v1.OperationOptions.activity:type_name -> nexusproto.v1.Activity
+	0,  // 7: nexusproto.v1.WorkflowRun.id_reuse_policy:type_name -> nexusproto.v1.IdReusePolicy
+	1,  // 8: nexusproto.v1.WorkflowRun.id_conflict_policy:type_name -> nexusproto.v1.IdConflictPolicy
+	10, // 9: nexusproto.v1.WorkflowUpdate.start:type_name -> nexusproto.v1.WorkflowStart
+	11, // 10: nexusproto.v1.Activity.schedule_to_close_timeout:type_name -> google.protobuf.Duration
+	11, // 11: nexusproto.v1.Activity.start_to_close_timeout:type_name -> google.protobuf.Duration
+	11, // 12: nexusproto.v1.Activity.heartbeat_timeout:type_name -> google.protobuf.Duration
+	7,  // 13: nexusproto.v1.Activity.retry_policy:type_name -> nexusproto.v1.RetryPolicy
+	11, // 14: nexusproto.v1.RetryPolicy.initial_interval:type_name -> google.protobuf.Duration
+	11, // 15: nexusproto.v1.RetryPolicy.maximum_interval:type_name -> google.protobuf.Duration
+	10, // 16: nexusproto.v1.WorkflowSignal.start:type_name -> nexusproto.v1.WorkflowStart
+	12, // 17: nexusproto.v1.service:extendee -> google.protobuf.ServiceOptions
+	13, // 18: nexusproto.v1.operation:extendee -> google.protobuf.MethodOptions
+	2,  // 19: nexusproto.v1.service:type_name -> nexusproto.v1.ServiceOptions
+	3,  // 20: nexusproto.v1.operation:type_name -> nexusproto.v1.OperationOptions
+	21, // [21:21] is the sub-list for method output_type
+	21, // [21:21] is the sub-list for method input_type
+	19, // [19:21] is the sub-list for extension type_name
+	17, // [17:19] is the sub-list for extension extendee
+	0,  // [0:17] is the sub-list for field type_name
 }
 
 func init() { file_nexusproto_v1_options_proto_init() }
@@ -812,7 +1045,7 @@ func file_nexusproto_v1_options_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_nexusproto_v1_options_proto_rawDesc), len(file_nexusproto_v1_options_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   7,
+			NumMessages:   9,
 			NumExtensions: 2,
 			NumServices:   0,
 		},

@@ -187,6 +187,10 @@ def _operation_section(
 def _short_kind(operation: model.Operation) -> str:
     if operation.workflow_run is not None:
         return "workflow run"
+    if operation.activity is not None:
+        return "activity"
+    if operation.kind == "async_update":
+        return "async update"
     if operation.entity is not None:
         return operation.entity.kind
     return "sync"
@@ -197,6 +201,8 @@ def _kind(operation: model.Operation) -> str:
     run, entity = operation.workflow_run, operation.entity
     if run is not None:
         return _workflow_run(run)
+    if operation.activity is not None:
+        return _activity(operation.activity)
     if entity is not None:
         return _workflow_entity(entity)
     return "sync: the handler answers within the call"
@@ -205,7 +211,7 @@ def _kind(operation: model.Operation) -> str:
 def _workflow_run(run: model.WorkflowRun) -> str:
     words = f"workflow run: starts workflow {code(run.workflow_type)}"
     if run.id_template:
-        words += f" with ID {code(_template(run.id_template))}"
+        words += f" with ID {code(model.template_text(run.id_template))}"
     else:
         words += " with an ID made from the Nexus request ID"
     words += _task_queue(run.task_queue)
@@ -216,12 +222,56 @@ def _workflow_run(run: model.WorkflowRun) -> str:
     return words + "; the caller gets the workflow's result"
 
 
+def _activity(activity: model.ActivityBinding) -> str:
+    words = f"activity: starts activity {code(activity.activity_type)}"
+    if activity.id_template:
+        words += f" with ID {code(model.template_text(activity.id_template))}"
+    else:
+        words += " with an ID made from the Nexus request ID"
+    words += _task_queue(activity.task_queue)
+    for label, value in (
+        ("schedule-to-close timeout", activity.schedule_to_close_timeout),
+        ("start-to-close timeout", activity.start_to_close_timeout),
+        ("heartbeat timeout", activity.heartbeat_timeout),
+    ):
+        if value is not None:
+            words += f"; {label} {code(_duration(value))}"
+    if activity.retry_policy is not None:
+        words += "; " + _retry_policy(activity.retry_policy)
+    return words + "; the caller gets the activity's result"
+
+
+def _retry_policy(policy: model.RetryPolicy) -> str:
+    parts = []
+    if policy.initial_interval is not None:
+        parts.append(f"initial interval {code(_duration(policy.initial_interval))}")
+    if policy.backoff_coefficient is not None:
+        parts.append(f"backoff {code(f'{policy.backoff_coefficient:g}')}")
+    if policy.maximum_interval is not None:
+        parts.append(f"maximum interval {code(_duration(policy.maximum_interval))}")
+    if policy.maximum_attempts:
+        parts.append(f"at most {policy.maximum_attempts} attempts")
+    if policy.non_retryable_error_types:
+        names = ", ".join(code(name) for name in policy.non_retryable_error_types)
+        parts.append(f"not retrying {names}")
+    return "retry policy: " + (", ".join(parts) if parts else "Temporal's defaults")
+
+
 def _workflow_entity(entity: model.WorkflowEntity) -> str:
     workflow = f"workflow {code(entity.workflow_type)}" if entity.workflow_type else "the workflow"
     words = (
         f"{entity.kind} {code(entity.handler_name)} of {workflow} "
-        f"with ID {code(_template(entity.id_template))}"
+        f"with ID {code(model.template_text(entity.id_template))}"
     )
+    if entity.asynchronous:
+        words = (
+            "asynchronous "
+            + words
+            + (
+                ", answered once the workflow accepts it; the caller gets the update's result "
+                "when it completes"
+            )
+        )
     start = entity.start
     if start is not None:
         words += (
@@ -233,15 +283,6 @@ def _workflow_entity(entity: model.WorkflowEntity) -> str:
 
 def _task_queue(task_queue: str) -> str:
     return f" on task queue {code(task_queue)}" if task_queue else ""
-
-
-def _template(parts: tuple[model.TemplatePart, ...]) -> str:
-    """An ID template as the contract writes it: fields in braces, literal braces doubled."""
-    return "".join(
-        part.literal.replace("{", "{{").replace("}", "}}")
-        + (f"{{{part.field}}}" if part.field is not None else "")
-        for part in parts
-    )
 
 
 def _validation(operation: model.Operation) -> str:

@@ -15,7 +15,10 @@ from protoc_gen_nexus import model as contract_model
 from protoc_gen_nexus.errors import Location
 from protoc_gen_nexus.model import (
     EMPTY,
+    ActivityBinding,
     EntityKind,
+    OperationKind,
+    RetryPolicy,
     TemplatePart,
     WorkflowEntity,
     WorkflowRun,
@@ -24,11 +27,14 @@ from protoc_gen_nexus.model import (
 
 __all__ = [
     "EMPTY",
+    "ActivityBinding",
     "ContractMember",
     "EntityKind",
     "File",
     "Message",
     "Operation",
+    "OperationKind",
+    "RetryPolicy",
     "Service",
     "TemplatePart",
     "WorkflowContract",
@@ -134,6 +140,18 @@ class Operation:
     @property
     def entity(self) -> WorkflowEntity | None:
         return self.contract.entity
+
+    @property
+    def activity(self) -> ActivityBinding | None:
+        return self.contract.activity
+
+    @property
+    def kind(self) -> OperationKind:
+        return self.contract.kind
+
+    @property
+    def outlives_request(self) -> bool:
+        return self.contract.outlives_request
 
     @property
     def schedule_to_close_timeout(self) -> timedelta | None:

@@ -141,17 +141,18 @@ class PythonFile:
         """The line after exploded items, split where ruff splits it when it is too long.
 
         ruff breaks a too-long `) -> A[B]:` (a long message name in
-        `NexusOperationHandle[...]`) inside its last subscript, and leaves other
-        closing lines as they are.
+        `NexusOperationHandle[...]`), or the same ending in a stub's `: ...`, inside
+        its last subscript, and leaves other closing lines as they are.
         """
-        open_at = _last_subscript(text) if text.endswith("]:") else -1
+        end = next((end for end in ("]:", "]: ...") if text.endswith(end)), "")
+        open_at = _last_subscript(text[: len(text) - len(end) + 2]) if end else -1
         if self.fits(text) or open_at < 0:
             self.line(text)
             return
         self.line(text[: open_at + 1])
         with self.indented():
-            self.line(text[open_at + 1 : -2])
-        self.line("]:")
+            self.line(text[open_at + 1 : len(text) - len(end)])
+        self.line(end)
 
     def docstring(self, text: str) -> None:
         for line in docstring_lines(text, self.indent):

@@ -13,7 +13,7 @@ from protoc_gen_nexus import model
 from protoc_gen_nexus.errors import GenerationError, Location
 from protoc_gen_nexus.resolve.workflow_run import id_template
 
-BINDINGS = ("workflow_run", "workflow_update", "workflow_signal", "workflow_query")
+BINDINGS = ("workflow_run", "workflow_update", "workflow_signal", "workflow_query", "activity")
 """The fields of `(nexusproto.v1.operation)` that say what a generated body does."""
 
 _HANDLER_FIELD: dict[str, model.EntityKind] = {
@@ -34,7 +34,7 @@ def binding_of(option: Any, location: Location) -> str | None:
     if len(found) > 1:
         raise GenerationError(
             f"(nexusproto.v1.operation) sets both {found[0]} and {found[1]}; an operation "
-            "is bound to one workflow handler at most: keep one",
+            "is bound to one workflow handler or activity at most: keep one",
             location,
         )
     return found[0] if found else None
@@ -85,12 +85,15 @@ def workflow_entity(
             )
         start = model.WorkflowStart(start_type, option.start.task_queue.strip())
     declared = option.workflow_type.strip()
+    # A contract's own copy of options.proto may predate `asynchronous`.
+    asynchronous = "asynchronous" in option.DESCRIPTOR.fields_by_name and option.asynchronous
     return model.WorkflowEntity(
         kind=kind,
         handler_name=handler_name,
         id_template=id_template(option.id_template, input_type, location, field),
         workflow_type=declared or (start.workflow_type if start else ""),
         start=start,
+        asynchronous=bool(asynchronous),
     )
 
 

@@ -8,7 +8,6 @@ functions here take it and the element at hand, nothing else.
 import re
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 from google.protobuf import descriptor_pb2
 
@@ -23,6 +22,7 @@ from protoc_gen_nexus.options import (
 )
 from protoc_gen_nexus.parameters import Selection
 from protoc_gen_nexus.resolve import entities
+from protoc_gen_nexus.resolve.activity import activity_binding
 from protoc_gen_nexus.resolve.descriptors import (
     FILE_SERVICE,
     METHOD_OPTIONS,
@@ -31,6 +31,7 @@ from protoc_gen_nexus.resolve.descriptors import (
     MessageIndex,
     SourceInfo,
 )
+from protoc_gen_nexus.resolve.durations import positive_duration
 from protoc_gen_nexus.resolve.selection import is_nexus_service, selected, tags_of
 from protoc_gen_nexus.resolve.validation import RuleDetector, validated
 from protoc_gen_nexus.resolve.workflow_run import workflow_run
@@ -126,7 +127,7 @@ def _service_settings(
         )
     timeout = None
     if ours.HasField("default_schedule_to_close_timeout"):
-        timeout = _timeout(
+        timeout = positive_duration(
             ours.default_schedule_to_close_timeout,
             "(nexusproto.v1.service).default_schedule_to_close_timeout",
             location,
@@ -165,6 +166,7 @@ def _operation(
 
     run = None
     entity = None
+    activity = None
     timeout = None
     validate = settings.validate
     ours = options.get(method.options, NEXUSPROTO_OPERATION)
@@ -174,12 +176,14 @@ def _operation(
         binding = entities.binding_of(ours, option_location)
         if binding == "workflow_run":
             run = workflow_run(ours.workflow_run, input_type, option_location)
+        elif binding == "activity":
+            activity = activity_binding(ours.activity, input_type, option_location)
         elif binding is not None:
             entity = entities.workflow_entity(
                 binding, getattr(ours, binding), input_type, output_type, option_location
             )
         if ours.HasField("schedule_to_close_timeout"):
-            timeout = _timeout(
+            timeout = positive_duration(
                 ours.schedule_to_close_timeout,
                 "(nexusproto.v1.operation).schedule_to_close_timeout",
                 option_location,
@@ -198,9 +202,16 @@ def _operation(
         entity=entity,
         schedule_to_close_timeout=timeout or settings.default_timeout,
         validate_request=validated(validate, input_type.has_validation_rules),
-        # A workflow-run handler answers with a workflow handle, not a response.
-        validate_response=run is None and validated(validate, output_type.has_validation_rules),
+        # A handler that starts a workflow or activity answers with a handle or token,
+        # not a response; an asynchronous update's result arrives by callback.
+        validate_response=(
+            run is None
+            and activity is None
+            and not (entity is not None and entity.asynchronous)
+            and validated(validate, output_type.has_validation_rules)
+        ),
         tags=tags,
+        activity=activity,
     )
 
 
@@ -223,28 +234,3 @@ def _check_wire_name(name: str, what: str, location: Location, option: str) -> N
             f"{what} name {name!r} is empty or has surrounding whitespace; fix {option}",
             location,
         )
-
-
-# google.protobuf.Duration's documented range: about 10,000 years, nanos below a second.
-_MAX_DURATION_SECONDS = 315_576_000_000
-_MAX_DURATION_NANOS = 999_999_999
-
-
-def _timeout(duration: Any, option: str, location: Location) -> timedelta:
-    if (
-        duration.seconds < 0
-        or duration.nanos < 0
-        or (duration.seconds == 0 and duration.nanos == 0)
-    ):
-        raise GenerationError(f"{option} must be a positive duration", location)
-    if duration.seconds > _MAX_DURATION_SECONDS or duration.nanos > _MAX_DURATION_NANOS:
-        raise GenerationError(
-            f"{option} is outside google.protobuf.Duration's range (seconds up to "
-            f"{_MAX_DURATION_SECONDS}, nanos up to {_MAX_DURATION_NANOS})",
-            location,
-        )
-    value = timedelta(seconds=duration.seconds, microseconds=duration.nanos // 1000)
-    if not value:
-        # Python's timedelta counts microseconds; zero would mean no timeout at all.
-        raise GenerationError(f"{option} must be at least one microsecond", location)
-    return value

@@ -97,6 +97,10 @@ def _message_lines(message: messages.MessageDescription, indent: str) -> Iterato
 def _kind_word(op: Operation) -> str:
     if op.kind == "workflow_run":
         return "workflow-run"
+    if op.kind == "async_update":
+        return "async/update"
+    if op.kind == "activity":
+        return "activity"
     if op.binding is not None and op.binding.kind != "workflow-run":
         return f"sync/{op.binding.kind}"
     return "sync"
@@ -110,11 +114,32 @@ def _kind_text(op: Operation) -> str:
             text += f", starts workflow {binding.workflow_type or '(unknown type)'}"
             text += _binding_details(binding)
         return text + "; the result is the workflow's"
+    if op.kind == "activity":
+        return _activity_text(op)
+    if op.kind == "async_update" and binding is not None:
+        workflow = f"workflow {binding.workflow_type}" if binding.workflow_type else "a workflow"
+        text = f'asynchronous, update "{binding.name}" of {workflow}'
+        text += _binding_details(binding)
+        return text + "; answered once accepted, the result is the update's"
     if binding is None or binding.kind == "workflow-run":
         return "sync"
     workflow = f"workflow {binding.workflow_type}" if binding.workflow_type else "a workflow"
     text = f'sync, {binding.kind} "{binding.name}" of {workflow}'
     return text + _binding_details(binding)
+
+
+def _activity_text(op: Operation) -> str:
+    activity = op.activity
+    if activity is None:
+        return "activity-backed; the result is the activity's"
+    details = []
+    if activity.id_template:
+        details.append(f"ID {activity.id_template}")
+    if activity.task_queue:
+        details.append(f"task queue {activity.task_queue}")
+    text = f"activity-backed, starts activity {activity.activity_type}"
+    text += f" ({'; '.join(details)})" if details else ""
+    return text + "; the result is the activity's"
 
 
 def _binding_details(binding: WorkflowBinding) -> str:
@@ -158,13 +183,21 @@ def _service_json(service: Service, operations: Sequence[Operation]) -> dict[str
     }
 
 
+_JSON_KINDS = {
+    "sync": "sync",
+    "workflow_run": "workflow-run",
+    "async_update": "async-update",
+    "activity": "activity",
+}
+
+
 def _operation_json(op: Operation) -> dict[str, Any]:
     binding = op.binding
     return {
         "name": op.name,
         "pythonName": op.method_name,
         "doc": op.doc,
-        "kind": "workflow-run" if op.kind == "workflow_run" else "sync",
+        "kind": _JSON_KINDS[op.kind],
         "workflow": None
         if binding is None
         else {
@@ -174,6 +207,13 @@ def _operation_json(op: Operation) -> dict[str, Any]:
             "idTemplate": binding.id_template or None,
             "taskQueue": binding.task_queue or None,
             "startsWorkflow": binding.starts_workflow,
+        },
+        "activity": None
+        if op.activity is None
+        else {
+            "activityType": op.activity.activity_type,
+            "idTemplate": op.activity.id_template or None,
+            "taskQueue": op.activity.task_queue or None,
         },
         "defaultTimeout": _duration(op.timeout) if op.timeout else None,
         "request": _message_json(op.input_type),

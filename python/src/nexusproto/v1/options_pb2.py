@@ -26,29 +26,33 @@ from google.protobuf import descriptor_pb2 as google_dot_protobuf_dot_descriptor
 from google.protobuf import duration_pb2 as google_dot_protobuf_dot_duration__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1bnexusproto/v1/options.proto\x12\rnexusproto.v1\x1a google/protobuf/descriptor.proto\x1a\x1egoogle/protobuf/duration.proto\"\x94\x01\n\x0eServiceOptions\x12\x18\n\x10\x64\x65\x66\x61ult_endpoint\x18\x01 \x01(\t\x12\x44\n!default_schedule_to_close_timeout\x18\x02 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x15\n\x08validate\x18\x03 \x01(\x08H\x00\x88\x01\x01\x42\x0b\n\t_validate\"\xcc\x02\n\x10OperationOptions\x12\x30\n\x0cworkflow_run\x18\x01 \x01(\x0b\x32\x1a.nexusproto.v1.WorkflowRun\x12<\n\x19schedule_to_close_timeout\x18\x02 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x15\n\x08validate\x18\x03 \x01(\x08H\x00\x88\x01\x01\x12\x36\n\x0fworkflow_update\x18\x04 \x01(\x0b\x32\x1d.nexusproto.v1.WorkflowUpdate\x12\x36\n\x0fworkflow_signal\x18\x05 \x01(\x0b\x32\x1d.nexusproto.v1.WorkflowSignal\x12\x34\n\x0eworkflow_query\x18\x06 \x01(\x0b\x32\x1c.nexusproto.v1.WorkflowQueryB\x0b\n\t_validate\"\xc1\x01\n\x0bWorkflowRun\x12\x15\n\rworkflow_type\x18\x01 \x01(\t\x12\x13\n\x0bid_template\x18\x02 \x01(\t\x12\x12\n\ntask_queue\x18\x03 \x01(\t\x12\x35\n\x0fid_reuse_policy\x18\x04 \x01(\x0e\x32\x1c.nexusproto.v1.IdReusePolicy\x12;\n\x12id_conflict_policy\x18\x05 \x01(\x0e\x32\x1f.nexusproto.v1.IdConflictPolicy\"y\n\x0eWorkflowUpdate\x12\x13\n\x0bid_template\x18\x01 \x01(\t\x12\x0e\n\x06update\x18\x02 \x01(\t\x12+\n\x05start\x18\x03 \x01(\x0b\x32\x1c.nexusproto.v1.WorkflowStart\x12\x15\n\rworkflow_type\x18\x04 \x01(\t\"y\n\x0eWorkflowSignal\x12\x13\n\x0bid_template\x18\x01 \x01(\t\x12\x0e\n\x06signal\x18\x02 \x01(\t\x12+\n\x05start\x18\x03 \x01(\x0b\x32\x1c.nexusproto.v1.WorkflowStart\x12\x15\n\rworkflow_type\x18\x04 \x01(\t\"J\n\rWorkflowQuery\x12\x13\n\x0bid_template\x18\x01 \x01(\t\x12\r\n\x05query\x18\x02 \x01(\t\x12\x15\n\rworkflow_type\x18\x03 \x01(\t\":\n\rWorkflowStart\x12\x15\n\rworkflow_type\x18\x01 \x01(\t\x12\x12\n\ntask_queue\x18\x02 \x01(\t*\xd6\x01\n\rIdReusePolicy\x12\x1f\n\x1bID_REUSE_POLICY_UNSPECIFIED\x10\x00\x12#\n\x1fID_REUSE_POLICY_ALLOW_DUPLICATE\x10\x01\x12/\n+ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY\x10\x02\x12$\n ID_REUSE_POLICY_REJECT_DUPLICATE\x10\x03\x12(\n$ID_REUSE_POLICY_TERMINATE_IF_RUNNING\x10\x04*\xa3\x01\n\x10IdConflictPolicy\x12\"\n\x1eID_CONFLICT_POLICY_UNSPECIFIED\x10\x00\x12\x1b\n\x17ID_CONFLICT_POLICY_FAIL\x10\x01\x12#\n\x1fID_CONFLICT_POLICY_USE_EXISTING\x10\x02\x12)\n%ID_CONFLICT_POLICY_TERMINATE_EXISTING\x10\x03:S\n\x07service\x12\x1f.google.protobuf.ServiceOptions\x18\xb5@ \x01(\x0b\x32\x1d.nexusproto.v1.ServiceOptions\x88\x01\x01:V\n\toperation\x12\x1e.google.protobuf.MethodOptions\x18\xb6@ \x01(\x0b\x32\x1f.nexusproto.v1.OperationOptions\x88\x01\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1bnexusproto/v1/options.proto\x12\rnexusproto.v1\x1a google/protobuf/descriptor.proto\x1a\x1egoogle/protobuf/duration.proto\"\x94\x01\n\x0eServiceOptions\x12\x18\n\x10\x64\x65\x66\x61ult_endpoint\x18\x01 \x01(\t\x12\x44\n!default_schedule_to_close_timeout\x18\x02 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x15\n\x08validate\x18\x03 \x01(\x08H\x00\x88\x01\x01\x42\x0b\n\t_validate\"\xf7\x02\n\x10OperationOptions\x12\x30\n\x0cworkflow_run\x18\x01 \x01(\x0b\x32\x1a.nexusproto.v1.WorkflowRun\x12<\n\x19schedule_to_close_timeout\x18\x02 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x15\n\x08validate\x18\x03 \x01(\x08H\x00\x88\x01\x01\x12\x36\n\x0fworkflow_update\x18\x04 \x01(\x0b\x32\x1d.nexusproto.v1.WorkflowUpdate\x12\x36\n\x0fworkflow_signal\x18\x05 \x01(\x0b\x32\x1d.nexusproto.v1.WorkflowSignal\x12\x34\n\x0eworkflow_query\x18\x06 \x01(\x0b\x32\x1c.nexusproto.v1.WorkflowQuery\x12)\n\x08\x61\x63tivity\x18\x07 \x01(\x0b\x32\x17.nexusproto.v1.ActivityB\x0b\n\t_validate\"\xc1\x01\n\x0bWorkflowRun\x12\x15\n\rworkflow_type\x18\x01 \x01(\t\x12\x13\n\x0bid_template\x18\x02 \x01(\t\x12\x12\n\ntask_queue\x18\x03 \x01(\t\x12\x35\n\x0fid_reuse_policy\x18\x04 \x01(\x0e\x32\x1c.nexusproto.v1.IdReusePolicy\x12;\n\x12id_conflict_policy\x18\x05 \x01(\x0e\x32\x1f.nexusproto.v1.IdConflictPolicy\"\x8f\x01\n\x0eWorkflowUpdate\x12\x13\n\x0bid_template\x18\x01 \x01(\t\x12\x0e\n\x06update\x18\x02 \x01(\t\x12+\n\x05start\x18\x03 \x01(\x0b\x32\x1c.nexusproto.v1.WorkflowStart\x12\x15\n\rworkflow_type\x18\x04 \x01(\t\x12\x14\n\x0c\x61synchronous\x18\x05 \x01(\x08\"\xab\x02\n\x08\x41\x63tivity\x12\x15\n\ractivity_type\x18\x01 \x01(\t\x12\x13\n\x0bid_template\x18\x02 \x01(\t\x12\x12\n\ntask_queue\x18\x03 \x01(\t\x12<\n\x19schedule_to_close_timeout\x18\x04 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x39\n\x16start_to_close_timeout\x18\x05 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x34\n\x11heartbeat_timeout\x18\x06 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x30\n\x0cretry_policy\x18\x07 \x01(\x0b\x32\x1a.nexusproto.v1.RetryPolicy\"\xd1\x01\n\x0bRetryPolicy\x12\x33\n\x10initial_interval\x18\x01 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x1b\n\x13\x62\x61\x63koff_coefficient\x18\x02 \x01(\x01\x12\x33\n\x10maximum_interval\x18\x03 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x18\n\x10maximum_attempts\x18\x04 \x01(\x05\x12!\n\x19non_retryable_error_types\x18\x05 \x03(\t\"y\n\x0eWorkflowSignal\x12\x13\n\x0bid_template\x18\x01 \x01(\t\x12\x0e\n\x06signal\x18\x02 \x01(\t\x12+\n\x05start\x18\x03 \x01(\x0b\x32\x1c.nexusproto.v1.WorkflowStart\x12\x15\n\rworkflow_type\x18\x04 \x01(\t\"J\n\rWorkflowQuery\x12\x13\n\x0bid_template\x18\x01 \x01(\t\x12\r\n\x05query\x18\x02 \x01(\t\x12\x15\n\rworkflow_type\x18\x03 \x01(\t\":\n\rWorkflowStart\x12\x15\n\rworkflow_type\x18\x01 \x01(\t\x12\x12\n\ntask_queue\x18\x02 \x01(\t*\xd6\x01\n\rIdReusePolicy\x12\x1f\n\x1bID_REUSE_POLICY_UNSPECIFIED\x10\x00\x12#\n\x1fID_REUSE_POLICY_ALLOW_DUPLICATE\x10\x01\x12/\n+ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY\x10\x02\x12$\n ID_REUSE_POLICY_REJECT_DUPLICATE\x10\x03\x12(\n$ID_REUSE_POLICY_TERMINATE_IF_RUNNING\x10\x04*\xa3\x01\n\x10IdConflictPolicy\x12\"\n\x1eID_CONFLICT_POLICY_UNSPECIFIED\x10\x00\x12\x1b\n\x17ID_CONFLICT_POLICY_FAIL\x10\x01\x12#\n\x1fID_CONFLICT_POLICY_USE_EXISTING\x10\x02\x12)\n%ID_CONFLICT_POLICY_TERMINATE_EXISTING\x10\x03:S\n\x07service\x12\x1f.google.protobuf.ServiceOptions\x18\xb5@ \x01(\x0b\x32\x1d.nexusproto.v1.ServiceOptions\x88\x01\x01:V\n\toperation\x12\x1e.google.protobuf.MethodOptions\x18\xb6@ \x01(\x0b\x32\x1f.nexusproto.v1.OperationOptions\x88\x01\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'nexusproto.v1.options_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_IDREUSEPOLICY']._serialized_start=1177
-  _globals['_IDREUSEPOLICY']._serialized_end=1391
-  _globals['_IDCONFLICTPOLICY']._serialized_start=1394
-  _globals['_IDCONFLICTPOLICY']._serialized_end=1557
+  _globals['_IDREUSEPOLICY']._serialized_start=1757
+  _globals['_IDREUSEPOLICY']._serialized_end=1971
+  _globals['_IDCONFLICTPOLICY']._serialized_start=1974
+  _globals['_IDCONFLICTPOLICY']._serialized_end=2137
   _globals['_SERVICEOPTIONS']._serialized_start=113
   _globals['_SERVICEOPTIONS']._serialized_end=261
   _globals['_OPERATIONOPTIONS']._serialized_start=264
-  _globals['_OPERATIONOPTIONS']._serialized_end=596
-  _globals['_WORKFLOWRUN']._serialized_start=599
-  _globals['_WORKFLOWRUN']._serialized_end=792
-  _globals['_WORKFLOWUPDATE']._serialized_start=794
-  _globals['_WORKFLOWUPDATE']._serialized_end=915
-  _globals['_WORKFLOWSIGNAL']._serialized_start=917
-  _globals['_WORKFLOWSIGNAL']._serialized_end=1038
-  _globals['_WORKFLOWQUERY']._serialized_start=1040
-  _globals['_WORKFLOWQUERY']._serialized_end=1114
-  _globals['_WORKFLOWSTART']._serialized_start=1116
-  _globals['_WORKFLOWSTART']._serialized_end=1174
+  _globals['_OPERATIONOPTIONS']._serialized_end=639
+  _globals['_WORKFLOWRUN']._serialized_start=642
+  _globals['_WORKFLOWRUN']._serialized_end=835
+  _globals['_WORKFLOWUPDATE']._serialized_start=838
+  _globals['_WORKFLOWUPDATE']._serialized_end=981
+  _globals['_ACTIVITY']._serialized_start=984
+  _globals['_ACTIVITY']._serialized_end=1283
+  _globals['_RETRYPOLICY']._serialized_start=1286
+  _globals['_RETRYPOLICY']._serialized_end=1495
+  _globals['_WORKFLOWSIGNAL']._serialized_start=1497
+  _globals['_WORKFLOWSIGNAL']._serialized_end=1618
+  _globals['_WORKFLOWQUERY']._serialized_start=1620
+  _globals['_WORKFLOWQUERY']._serialized_end=1694
+  _globals['_WORKFLOWSTART']._serialized_start=1696
+  _globals['_WORKFLOWSTART']._serialized_end=1754
 # @@protoc_insertion_point(module_scope)

@@ -9,10 +9,12 @@ with nexusannotations.v1 (8233-8234) nor with protoc-gen-go-temporal
 (7233-7238).
 """
 
+from collections import abc as _abc
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import descriptor_pb2 as _descriptor_pb2
 from google.protobuf import duration_pb2 as _duration_pb2
 from google.protobuf import message as _message
+from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf.internal import extension_dict as _extension_dict
 import builtins as _builtins
@@ -118,6 +120,7 @@ class OperationOptions(_message.Message):
     WORKFLOW_UPDATE_FIELD_NUMBER: _builtins.int
     WORKFLOW_SIGNAL_FIELD_NUMBER: _builtins.int
     WORKFLOW_QUERY_FIELD_NUMBER: _builtins.int
+    ACTIVITY_FIELD_NUMBER: _builtins.int
     validate: _builtins.bool
     """Whether payloads are checked against their buf.validate rules. Unset
     means the service's setting.
@@ -137,7 +140,7 @@ class OperationOptions(_message.Message):
         """Makes the operation an update of a long-lived (entity) workflow: the
         generated handler sends the request to the workflow's update handler and
         answers with the update's result. At most one of workflow_run,
-        workflow_update, workflow_signal and workflow_query is set.
+        workflow_update, workflow_signal, workflow_query and activity is set.
         """
 
     @_builtins.property
@@ -153,6 +156,13 @@ class OperationOptions(_message.Message):
         handler answers with the query's result. The output must be a message.
         """
 
+    @_builtins.property
+    def activity(self) -> Global___Activity:
+        """Makes the operation an activity-backed operation: the generated handler
+        starts this activity (outside any workflow) and the activity's result is
+        the operation's result. At most one binding is set.
+        """
+
     def __init__(
         self,
         *,
@@ -162,10 +172,11 @@ class OperationOptions(_message.Message):
         workflow_update: Global___WorkflowUpdate | None = ...,
         workflow_signal: Global___WorkflowSignal | None = ...,
         workflow_query: Global___WorkflowQuery | None = ...,
+        activity: Global___Activity | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["_validate", b"_validate", "schedule_to_close_timeout", b"schedule_to_close_timeout", "validate", b"validate", "workflow_query", b"workflow_query", "workflow_run", b"workflow_run", "workflow_signal", b"workflow_signal", "workflow_update", b"workflow_update"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_validate", b"_validate", "activity", b"activity", "schedule_to_close_timeout", b"schedule_to_close_timeout", "validate", b"validate", "workflow_query", b"workflow_query", "workflow_run", b"workflow_run", "workflow_signal", b"workflow_signal", "workflow_update", b"workflow_update"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_validate", b"_validate", "schedule_to_close_timeout", b"schedule_to_close_timeout", "validate", b"validate", "workflow_query", b"workflow_query", "workflow_run", b"workflow_run", "workflow_signal", b"workflow_signal", "workflow_update", b"workflow_update"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_validate", b"_validate", "activity", b"activity", "schedule_to_close_timeout", b"schedule_to_close_timeout", "validate", b"validate", "workflow_query", b"workflow_query", "workflow_run", b"workflow_run", "workflow_signal", b"workflow_signal", "workflow_update", b"workflow_update"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__validate: _TypeAlias = _typing.Literal["validate"]  # noqa: Y015
     _WhichOneofArgType__validate: _TypeAlias = _typing.Literal["_validate", b"_validate"]  # noqa: Y015
@@ -224,6 +235,7 @@ class WorkflowUpdate(_message.Message):
     UPDATE_FIELD_NUMBER: _builtins.int
     START_FIELD_NUMBER: _builtins.int
     WORKFLOW_TYPE_FIELD_NUMBER: _builtins.int
+    ASYNCHRONOUS_FIELD_NUMBER: _builtins.int
     id_template: _builtins.str
     """Workflow ID built from request fields, as in WorkflowRun. Required: it
     names the entity.
@@ -234,6 +246,13 @@ class WorkflowUpdate(_message.Message):
     """Workflow type the ID belongs to, for the generated workflow contract.
     Unset means start's, else that of the service's other operations with
     the same id_template.
+    """
+    asynchronous: _builtins.bool
+    """The operation outlives the request: the handler answers as soon as the
+    workflow accepts the update, and the operation completes when the update
+    does, as a workflow-run operation's does. For updates that may take
+    longer than a Nexus request (about 10 s). Unset means the handler waits
+    for the update's result within the request, which suits quick updates.
     """
     @_builtins.property
     def start(self) -> Global___WorkflowStart:
@@ -246,14 +265,112 @@ class WorkflowUpdate(_message.Message):
         update: _builtins.str = ...,
         start: Global___WorkflowStart | None = ...,
         workflow_type: _builtins.str = ...,
+        asynchronous: _builtins.bool = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["start", b"start"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["id_template", b"id_template", "start", b"start", "update", b"update", "workflow_type", b"workflow_type"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["asynchronous", b"asynchronous", "id_template", b"id_template", "start", b"start", "update", b"update", "workflow_type", b"workflow_type"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___WorkflowUpdate: _TypeAlias = WorkflowUpdate  # noqa: Y015
+
+@_typing.final
+class Activity(_message.Message):
+    """The activity behind an activity-backed operation, started with the request
+    as its single argument.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ACTIVITY_TYPE_FIELD_NUMBER: _builtins.int
+    ID_TEMPLATE_FIELD_NUMBER: _builtins.int
+    TASK_QUEUE_FIELD_NUMBER: _builtins.int
+    SCHEDULE_TO_CLOSE_TIMEOUT_FIELD_NUMBER: _builtins.int
+    START_TO_CLOSE_TIMEOUT_FIELD_NUMBER: _builtins.int
+    HEARTBEAT_TIMEOUT_FIELD_NUMBER: _builtins.int
+    RETRY_POLICY_FIELD_NUMBER: _builtins.int
+    activity_type: _builtins.str
+    """Activity type name to start. Required."""
+    id_template: _builtins.str
+    """Activity ID built from request fields, as a workflow ID template. Unset
+    means an ID derived from the Nexus request ID, stable across retries of
+    one start.
+    """
+    task_queue: _builtins.str
+    """Task queue of the activity. Unset means the handler worker's own."""
+    @_builtins.property
+    def schedule_to_close_timeout(self) -> _duration_pb2.Duration:
+        """Limits of the activity, as Temporal's activity options: at least one of
+        schedule_to_close_timeout and start_to_close_timeout is required.
+        """
+
+    @_builtins.property
+    def start_to_close_timeout(self) -> _duration_pb2.Duration: ...
+    @_builtins.property
+    def heartbeat_timeout(self) -> _duration_pb2.Duration: ...
+    @_builtins.property
+    def retry_policy(self) -> Global___RetryPolicy:
+        """How failed attempts are retried. Unset means Temporal's default policy."""
+
+    def __init__(
+        self,
+        *,
+        activity_type: _builtins.str = ...,
+        id_template: _builtins.str = ...,
+        task_queue: _builtins.str = ...,
+        schedule_to_close_timeout: _duration_pb2.Duration | None = ...,
+        start_to_close_timeout: _duration_pb2.Duration | None = ...,
+        heartbeat_timeout: _duration_pb2.Duration | None = ...,
+        retry_policy: Global___RetryPolicy | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["heartbeat_timeout", b"heartbeat_timeout", "retry_policy", b"retry_policy", "schedule_to_close_timeout", b"schedule_to_close_timeout", "start_to_close_timeout", b"start_to_close_timeout"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["activity_type", b"activity_type", "heartbeat_timeout", b"heartbeat_timeout", "id_template", b"id_template", "retry_policy", b"retry_policy", "schedule_to_close_timeout", b"schedule_to_close_timeout", "start_to_close_timeout", b"start_to_close_timeout", "task_queue", b"task_queue"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___Activity: _TypeAlias = Activity  # noqa: Y015
+
+@_typing.final
+class RetryPolicy(_message.Message):
+    """Temporal's retry policy; unset fields take Temporal's defaults."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    INITIAL_INTERVAL_FIELD_NUMBER: _builtins.int
+    BACKOFF_COEFFICIENT_FIELD_NUMBER: _builtins.int
+    MAXIMUM_INTERVAL_FIELD_NUMBER: _builtins.int
+    MAXIMUM_ATTEMPTS_FIELD_NUMBER: _builtins.int
+    NON_RETRYABLE_ERROR_TYPES_FIELD_NUMBER: _builtins.int
+    backoff_coefficient: _builtins.float
+    """At least 1 when set."""
+    maximum_attempts: _builtins.int
+    """0 means no limit."""
+    @_builtins.property
+    def initial_interval(self) -> _duration_pb2.Duration: ...
+    @_builtins.property
+    def maximum_interval(self) -> _duration_pb2.Duration: ...
+    @_builtins.property
+    def non_retryable_error_types(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Application error types that are not retried."""
+
+    def __init__(
+        self,
+        *,
+        initial_interval: _duration_pb2.Duration | None = ...,
+        backoff_coefficient: _builtins.float = ...,
+        maximum_interval: _duration_pb2.Duration | None = ...,
+        maximum_attempts: _builtins.int = ...,
+        non_retryable_error_types: _abc.Iterable[_builtins.str] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["initial_interval", b"initial_interval", "maximum_interval", b"maximum_interval"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["backoff_coefficient", b"backoff_coefficient", "initial_interval", b"initial_interval", "maximum_attempts", b"maximum_attempts", "maximum_interval", b"maximum_interval", "non_retryable_error_types", b"non_retryable_error_types"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___RetryPolicy: _TypeAlias = RetryPolicy  # noqa: Y015
 
 @_typing.final
 class WorkflowSignal(_message.Message):

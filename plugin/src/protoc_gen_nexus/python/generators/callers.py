@@ -7,17 +7,16 @@ typed keyword arguments (`**options: Unpack[nexusproto.WorkflowCallOptions]`).
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 from protoc_gen_nexus.python import model
 from protoc_gen_nexus.python.generators.shared import (
-    DATETIME,
     NEXUSPROTO,
     TEMPORAL_CLIENT,
     TEMPORAL_WORKFLOW,
     TYPING_EXTENSIONS,
     payload_type,
     quoted,
+    timedelta_value,
 )
 from protoc_gen_nexus.python.writer import PythonFile
 
@@ -108,19 +107,8 @@ def _timeout_constants(out: PythonFile, service: model.Service) -> None:
         out.blank()
     for operation in timed:
         assert operation.schedule_to_close_timeout is not None
-        out.line(
-            f"{operation.timeout_constant} = {_timedelta(out, operation.schedule_to_close_timeout)}"
-        )
-
-
-def _timedelta(out: PythonFile, value: timedelta) -> str:
-    parts = []
-    seconds = value.days * 86400 + value.seconds
-    if seconds:
-        parts.append(f"seconds={seconds}")
-    if value.microseconds:
-        parts.append(f"microseconds={value.microseconds}")
-    return f"{out.ref_name(DATETIME, 'timedelta')}({', '.join(parts)})"
+        value = timedelta_value(out, operation.schedule_to_close_timeout)
+        out.line(f"{operation.timeout_constant} = {value}")
 
 
 def _operation_pair(

@@ -1,9 +1,11 @@
 """`<Service>Handler`: the base class a team subclasses to implement a contract.
 
 Plain operations are abstract methods; workflow-run operations have a
-default body that starts the bound workflow, and operations bound to a
-long-lived workflow one that updates, signals or queries it. The runtime base
-(`nexusproto.ServiceHandler`) turns a subclass into a registered handler.
+default body that starts the bound workflow, activity-backed operations one
+that starts the bound activity, and operations bound to a long-lived workflow
+one that updates (at once, or answered once accepted), signals or queries it.
+The runtime base (`nexusproto.ServiceHandler`) turns a subclass into a
+registered handler.
 """
 
 from protoc_gen_nexus.python import model, naming
@@ -15,6 +17,7 @@ from protoc_gen_nexus.python.generators.shared import (
     TEMPORAL_NEXUS,
     payload_type,
     quoted,
+    timedelta_value,
 )
 from protoc_gen_nexus.python.writer import (
     PythonFile,
@@ -34,12 +37,16 @@ def handler_class(out: PythonFile, service: model.Service) -> None:
             "Register an instance of the subclass on a worker, as in\n"
             "``Worker(client, task_queue=..., nexus_service_handlers=[handler])``.\n"
             "Plain operations must be overridden; operations bound to a workflow\n"
-            "start, update, signal or query it unless overridden."
+            "or an activity start, update, signal or query it unless overridden."
         )
         for operation in service.operations:
             out.blank()
             if operation.workflow_run is not None:
                 _workflow_run_operation(out, operation, operation.workflow_run)
+            elif operation.activity is not None:
+                _activity_operation(out, operation, operation.activity)
+            elif operation.entity is not None and operation.entity.asynchronous:
+                _async_update_operation(out, operation, operation.entity)
             elif operation.entity is not None:
                 _entity_operation(out, operation, operation.entity)
             else:
@@ -111,6 +118,103 @@ def _entity_operation(
         out.bracketed(f"{returned} {call}(", arguments, "")
 
 
+def _temporal_signature(out: PythonFile, operation: model.Operation, marker: str) -> None:
+    """Decorator and `async def` line of an operation that starts an update or an
+    activity whose completion the caller awaits (a `temporal_operation`)."""
+    flags = ["validate_request=True"] if operation.validate_request else []
+    out.bracketed(f"@{out.ref_name(NEXUSPROTO, marker)}(", flags, "")
+    context = out.ref_name(TEMPORAL_NEXUS, "TemporalStartOperationContext")
+    parameters = [
+        "self",
+        f"ctx: {context}",
+        f"client: {out.ref_name(TEMPORAL_NEXUS, 'TemporalNexusClient')}",
+    ]
+    if not operation.input.is_empty:
+        parameters.append(f"request: {payload_type(out, operation.input)}")
+    result = out.ref_name(TEMPORAL_NEXUS, "TemporalOperationResult")
+    output = payload_type(out, operation.output)
+    out.bracketed(f"async def {operation.attribute}(", parameters, f" -> {result}[{output}]:")
+
+
+def _async_update_operation(
+    out: PythonFile, operation: model.Operation, entity: model.WorkflowEntity
+) -> None:
+    _temporal_signature(out, operation, "async_update")
+    with out.indented():
+        doc = operation.comment or f"Operation {operation.name}."
+        reach = f"Update {quoted(entity.handler_name)} of workflow {entity.workflow_type}"
+        if entity.start is not None:
+            reach += " (started when none runs)"
+        out.docstring(
+            f"{doc}\n\n{reach},\nanswered once the workflow accepts it; the operation "
+            "completes when the\nupdate does. Override to reach it differently."
+        )
+        arguments = [
+            "ctx",
+            "client",
+            _workflow_id(out, entity.id_template),
+            quoted(entity.handler_name),
+            "None" if operation.input.is_empty else "request",
+            f"result_type={payload_type(out, operation.output)}",
+        ]
+        if entity.start is not None:
+            arguments.append(f"start={_workflow_start(out, entity.start)}")
+        call = out.ref_name(NEXUSPROTO, "start_workflow_update")
+        out.bracketed(f"return await {call}(", arguments, "")
+
+
+def _activity_operation(
+    out: PythonFile, operation: model.Operation, binding: model.ActivityBinding
+) -> None:
+    _temporal_signature(out, operation, "activity")
+    with out.indented():
+        doc = operation.comment or f"Operation {operation.name}."
+        argument = "no argument" if operation.input.is_empty else "the request as its argument"
+        out.docstring(
+            f"{doc}\n\nStarts activity {binding.activity_type} with {argument};\n"
+            "its result is the operation's. Override to start it differently."
+        )
+        arguments = [quoted(binding.activity_type)]
+        if not operation.input.is_empty:
+            arguments.append("request")
+        arguments.append(f"id={_workflow_id(out, binding.id_template, default='idempotency_key')}")
+        if binding.task_queue:
+            arguments.append(f"task_queue={quoted(binding.task_queue)}")
+        if not operation.output.is_empty:
+            arguments.append(f"result_type={payload_type(out, operation.output)}")
+        for name in ("schedule_to_close_timeout", "start_to_close_timeout", "heartbeat_timeout"):
+            value = getattr(binding, name)
+            if value is not None:
+                arguments.append(f"{name}={timedelta_value(out, value)}")
+        if binding.retry_policy is not None:
+            arguments.append(f"retry_policy={_retry_policy(out, binding.retry_policy)}")
+        out.bracketed("return await client.start_activity(", arguments, "")
+
+
+def _retry_policy(out: PythonFile, policy: model.RetryPolicy) -> str:
+    """The `retry_policy=` argument's value; a local first when it cannot share a line."""
+    arguments = []
+    if policy.initial_interval is not None:
+        arguments.append(f"initial_interval={timedelta_value(out, policy.initial_interval)}")
+    if policy.backoff_coefficient is not None:
+        arguments.append(f"backoff_coefficient={policy.backoff_coefficient!r}")
+    if policy.maximum_interval is not None:
+        arguments.append(f"maximum_interval={timedelta_value(out, policy.maximum_interval)}")
+    if policy.maximum_attempts:
+        arguments.append(f"maximum_attempts={policy.maximum_attempts}")
+    if policy.non_retryable_error_types:
+        names = ", ".join(quoted(name) for name in policy.non_retryable_error_types)
+        arguments.append(f"non_retryable_error_types=[{names}]")
+    call = out.ref_name(TEMPORAL_COMMON, "RetryPolicy")
+    inline = f"{call}({', '.join(arguments)})"
+    with out.indented():
+        fits = out.fits(f"retry_policy={inline},")
+    if fits:
+        return inline
+    out.bracketed(f"retry_policy = {call}(", arguments, "")
+    return "retry_policy"
+
+
 def _workflow_start(out: PythonFile, start: model.WorkflowStart) -> str:
     """The `start=` argument's value; a local first when it cannot share a line."""
     arguments = [quoted(start.workflow_type)]
@@ -170,9 +274,16 @@ def _start_workflow_body(
     out.bracketed("return await ctx.start_workflow(", arguments, "")
 
 
-def _workflow_id(out: PythonFile, template: tuple[model.TemplatePart, ...]) -> str:
+def _workflow_id(
+    out: PythonFile,
+    template: tuple[model.TemplatePart, ...],
+    *,
+    default: str = "default_workflow_id",
+) -> str:
+    """The ID a template builds from the request; with no template, `default(ctx)`, an
+    ID derived from the Nexus request ID (the same for every retry of one start)."""
     if not template:
-        return f"{out.ref_name(NEXUSPROTO, 'default_workflow_id')}(ctx)"
+        return f"{out.ref_name(NEXUSPROTO, default)}(ctx)"
     if all(part.field is None for part in template):
         return string_literal("".join(part.literal for part in template))
     # Ruff picks the f-string's quotes from its literal text; the field access

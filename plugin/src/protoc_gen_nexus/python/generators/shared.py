@@ -1,6 +1,7 @@
 """Names and helpers the artefact generators share."""
 
 from collections.abc import Callable, Iterable
+from datetime import timedelta
 
 from protoc_gen_nexus.python import model, naming
 from protoc_gen_nexus.python.writer import Ident, Module, PythonFile, string_literal
@@ -30,7 +31,22 @@ def runtime_modules(file: model.File) -> set[Module]:
                 modules.add(TEMPORAL_NEXUS)
                 if binding.id_reuse_policy or binding.id_conflict_policy:
                     modules.add(TEMPORAL_COMMON)
+            if operation.kind in ("async_update", "activity"):
+                modules.add(TEMPORAL_NEXUS)
+            if operation.activity is not None and operation.activity.retry_policy is not None:
+                modules.add(TEMPORAL_COMMON)
     return modules
+
+
+def timedelta_value(out: PythonFile, value: timedelta) -> str:
+    """`datetime.timedelta(seconds=..., microseconds=...)` for a duration of the contract."""
+    parts = []
+    seconds = value.days * 86400 + value.seconds
+    if seconds:
+        parts.append(f"seconds={seconds}")
+    if value.microseconds:
+        parts.append(f"microseconds={value.microseconds}")
+    return f"{out.ref_name(DATETIME, 'timedelta')}({', '.join(parts)})"
 
 
 def message_modules(file: model.File) -> set[Module]:

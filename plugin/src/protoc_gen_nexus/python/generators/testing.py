@@ -31,13 +31,22 @@ def fake_class(out: PythonFile, file: model.File, service: model.Service) -> Non
     out.blank(2)
     header = f"class {service.fake_class}({testing}.Fake, {nexus_module}.{service.handler_class}):"
     with out.block(header):
+        given_nothing = (
+            "non-retryable NOT_IMPLEMENTED error, except a workflow-run operation,\n"
+            "which starts its workflow."
+        )
+        if any(op.kind in ("async_update", "activity") for op in service.operations):
+            given_nothing = (
+                "non-retryable NOT_IMPLEMENTED error, except a workflow-run operation,\n"
+                "an asynchronous update or an activity-backed one, which starts what\n"
+                "backs it."
+            )
         out.docstring(
             f"A {service.handler_class} for tests, answering what the test says.\n"
             "\n"
             "Give each operation a response, a function of the request (sync or async)\n"
-            "or an exception to raise. An operation given nothing fails with a\n"
-            "non-retryable NOT_IMPLEMENTED error, except a workflow-run operation,\n"
-            "which starts its workflow. ``fake.calls[name]`` lists the requests received."
+            f"or an exception to raise. An operation given nothing fails with a\n{given_nothing}"
+            " ``fake.calls[name]`` lists the requests received."
         )
         out.blank()
         unpack = out.ref_name(TYPING_EXTENSIONS, "Unpack")
@@ -78,13 +87,27 @@ def _operation(out: PythonFile, operation: model.Operation) -> None:
     output = payload_type(out, operation.output)
     parameters = ["self"]
     request = "None"
-    if operation.workflow_run is None:
-        parameters.append(f"ctx: {out.ref_name(NEXUSRPC, 'handler.StartOperationContext')}")
-    else:
+    temporal = operation.kind in ("async_update", "activity")
+    if operation.workflow_run is not None:
         parameters.append(f"ctx: {out.ref_name(TEMPORAL_NEXUS, 'WorkflowRunOperationContext')}")
+    elif temporal:
+        parameters.append(f"ctx: {out.ref_name(TEMPORAL_NEXUS, 'TemporalStartOperationContext')}")
+        parameters.append(f"client: {out.ref_name(TEMPORAL_NEXUS, 'TemporalNexusClient')}")
+    else:
+        parameters.append(f"ctx: {out.ref_name(NEXUSRPC, 'handler.StartOperationContext')}")
     if not operation.input.is_empty:
         parameters.append(f"request: {payload_type(out, operation.input)}")
         request = "request"
+    if temporal:
+        result = f"{out.ref_name(TEMPORAL_NEXUS, 'TemporalOperationResult')}[{output}]"
+        out.bracketed(f"async def {operation.attribute}(", parameters, f" -> {result}:")
+        with out.indented():
+            # Given nothing: record the request, then the generated body starts the
+            # update or the activity.
+            out.line(f"self.calls[{quoted(operation.attribute)}].append({request})")
+            arguments = "ctx, client" if operation.input.is_empty else "ctx, client, request"
+            out.line(f"return await super().{operation.attribute}({arguments})")
+        return
     if operation.workflow_run is None:
         out.bracketed(f"async def {operation.attribute}(", parameters, f" -> {output}:")
         with out.indented():
@@ -107,7 +130,7 @@ def _operation(out: PythonFile, operation: model.Operation) -> None:
 def generate_testing_file(file: model.File) -> str:
     modules = {TESTING, Module(file.python_module), NEXUSRPC, TYPING, TYPING_EXTENSIONS}
     modules |= message_modules(file)
-    if any(op.workflow_run for service in file.services for op in service.operations):
+    if any(op.outlives_request for service in file.services for op in service.operations):
         modules.add(TEMPORAL_NEXUS)
     defined = defined_names(
         file,

@@ -8,6 +8,7 @@ import typing
 import nexusproto
 import nexusrpc
 import typing_extensions
+from nexusproto import description
 from orders.v1 import carts_pb2
 from temporalio import client as temporalio_client
 from temporalio import workflow
@@ -56,7 +57,7 @@ class CartServiceHandler(nexusproto.ServiceHandler, service=CartService):
     Register an instance of the subclass on a worker, as in
     ``Worker(client, task_queue=..., nexus_service_handlers=[handler])``.
     Plain operations must be overridden; operations bound to a workflow
-    start, update, signal or query it unless overridden.
+    or an activity start, update, signal or query it unless overridden.
     """
 
     @nexusproto.operation(validate_request=True, validate_response=True)
@@ -489,3 +490,95 @@ class CartWorkflowContract(typing.Protocol):
 
     # Query "get", reached by operation "GetCart".
     def get(self, request: carts_pb2.GetCartRequest, /) -> carts_pb2.Cart: ...
+
+
+NEXUS_CONTRACT = description.ContractDescription(
+    format=1,
+    services=(
+        description.ServiceDescription(
+            name="carts",
+            proto_name="orders.v1.CartService",
+            definition=CartService,
+            handler=CartServiceHandler,
+            standalone_client=CartServiceStandaloneClient,
+            default_endpoint="carts",
+            operations=(
+                description.OperationDescription(
+                    name="AddItem",
+                    python_name="add_item",
+                    start_method="start_add_item",
+                    kind="sync",
+                    validates_request=True,
+                    validates_response=True,
+                    timeout=datetime.timedelta(seconds=30),
+                    workflow=description.WorkflowBinding(
+                        kind="update",
+                        workflow_type="CartWorkflow",
+                        name="add_item",
+                        id_template="cart-{cart_id}",
+                        starts_workflow=True,
+                    ),
+                ),
+                description.OperationDescription(
+                    name="RemoveItem",
+                    python_name="remove_item",
+                    start_method="start_remove_item",
+                    kind="sync",
+                    validates_request=True,
+                    validates_response=True,
+                    timeout=datetime.timedelta(seconds=30),
+                    workflow=description.WorkflowBinding(
+                        kind="update",
+                        workflow_type="CartWorkflow",
+                        name="remove_item",
+                        id_template="cart-{cart_id}",
+                    ),
+                ),
+                description.OperationDescription(
+                    name="ApplyCoupon",
+                    python_name="apply_coupon",
+                    start_method="start_apply_coupon",
+                    kind="sync",
+                    validates_request=True,
+                    timeout=datetime.timedelta(seconds=30),
+                    workflow=description.WorkflowBinding(
+                        kind="signal",
+                        workflow_type="CartWorkflow",
+                        name="apply_coupon",
+                        id_template="cart-{cart_id}",
+                        starts_workflow=True,
+                    ),
+                ),
+                description.OperationDescription(
+                    name="Checkout",
+                    python_name="checkout",
+                    start_method="start_checkout",
+                    kind="sync",
+                    validates_request=True,
+                    timeout=datetime.timedelta(seconds=30),
+                    workflow=description.WorkflowBinding(
+                        kind="signal",
+                        workflow_type="CartWorkflow",
+                        name="checkout",
+                        id_template="cart-{cart_id}",
+                    ),
+                ),
+                description.OperationDescription(
+                    name="GetCart",
+                    python_name="get_cart",
+                    start_method="start_get_cart",
+                    kind="sync",
+                    validates_request=True,
+                    validates_response=True,
+                    timeout=datetime.timedelta(seconds=30),
+                    workflow=description.WorkflowBinding(
+                        kind="query",
+                        workflow_type="CartWorkflow",
+                        name="get",
+                        id_template="cart-{cart_id}",
+                    ),
+                ),
+            ),
+        ),
+    ),
+)

@@ -7,6 +7,7 @@ import abc
 import nexusproto
 import nexusrpc
 import typing_extensions
+from nexusproto import description
 from orders.v1 import orders_pb2
 from temporalio import client as temporalio_client
 from temporalio import workflow
@@ -29,7 +30,7 @@ class OrderServiceHandler(nexusproto.ServiceHandler, service=OrderService):
     Register an instance of the subclass on a worker, as in
     ``Worker(client, task_queue=..., nexus_service_handlers=[handler])``.
     Plain operations must be overridden; operations bound to a workflow
-    start, update, signal or query it unless overridden.
+    or an activity start, update, signal or query it unless overridden.
     """
 
     @nexusproto.operation(validate_request=True)
@@ -118,3 +119,26 @@ class OrderServiceStandaloneClient:
             checked,
             **options,
         )
+
+
+NEXUS_CONTRACT = description.ContractDescription(
+    format=1,
+    services=(
+        description.ServiceDescription(
+            name="orders",
+            proto_name="orders.v1.OrderService",
+            definition=OrderService,
+            handler=OrderServiceHandler,
+            standalone_client=OrderServiceStandaloneClient,
+            operations=(
+                description.OperationDescription(
+                    name="place-order",
+                    python_name="place_order",
+                    start_method="start_place_order",
+                    kind="sync",
+                    validates_request=True,
+                ),
+            ),
+        ),
+    ),
+)

@@ -9,6 +9,7 @@ import typing
 import nexusproto
 import nexusrpc
 import typing_extensions
+from nexusproto import description
 from payments.v1 import payments_pb2
 from temporalio import client as temporalio_client
 from temporalio import common, nexus, workflow
@@ -51,7 +52,7 @@ class PaymentServiceHandler(nexusproto.ServiceHandler, service=PaymentService):
     Register an instance of the subclass on a worker, as in
     ``Worker(client, task_queue=..., nexus_service_handlers=[handler])``.
     Plain operations must be overridden; operations bound to a workflow
-    start, update, signal or query it unless overridden.
+    or an activity start, update, signal or query it unless overridden.
     """
 
     @nexusproto.operation(validate_request=True, validate_response=True)
@@ -347,3 +348,56 @@ class RefundPaymentWorkflowContract(typing.Protocol):
         request: payments_pb2.RefundPaymentRequest,
         /,
     ) -> payments_pb2.RefundPaymentResponse: ...
+
+
+NEXUS_CONTRACT = description.ContractDescription(
+    format=1,
+    services=(
+        description.ServiceDescription(
+            name="payments.v1.PaymentService",
+            proto_name="payments.v1.PaymentService",
+            definition=PaymentService,
+            handler=PaymentServiceHandler,
+            standalone_client=PaymentServiceStandaloneClient,
+            default_endpoint="payments",
+            operations=(
+                description.OperationDescription(
+                    name="ProcessPayment",
+                    python_name="process_payment",
+                    start_method="start_process_payment",
+                    kind="sync",
+                    validates_request=True,
+                    validates_response=True,
+                    timeout=datetime.timedelta(seconds=60),
+                ),
+                description.OperationDescription(
+                    name="refund-payment",
+                    python_name="refund_payment",
+                    start_method="start_refund_payment",
+                    kind="workflow_run",
+                    validates_request=True,
+                    timeout=datetime.timedelta(seconds=60),
+                    workflow=description.WorkflowBinding(
+                        kind="workflow-run",
+                        workflow_type="RefundPaymentWorkflow",
+                        id_template="refund-{transaction_id}",
+                    ),
+                ),
+                description.OperationDescription(
+                    name="CheckHealth",
+                    python_name="check_health",
+                    start_method="start_check_health",
+                    kind="sync",
+                    timeout=datetime.timedelta(seconds=60),
+                ),
+                description.OperationDescription(
+                    name="ResetLedger",
+                    python_name="reset_ledger",
+                    start_method="start_reset_ledger",
+                    kind="sync",
+                    timeout=datetime.timedelta(seconds=60),
+                ),
+            ),
+        ),
+    ),
+)

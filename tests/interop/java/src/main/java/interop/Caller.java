@@ -34,19 +34,23 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import payments.v1.Payments.Money;
 import payments.v1.Payments.RefundPaymentRequest;
+import payments.v1.PaymentServiceNexus;
 
 /**
  * The caller side: a workflow that calls the payments contract's operations
- * through a Nexus endpoint with the Java SDK's typed service stub
- * (Workflow.newNexusServiceStub), one scenario per run. The raw payloads are
- * read from the workflow's history by the test, not here.
+ * through a Nexus endpoint, one scenario per run: with the generated caller
+ * ({@link PaymentServiceNexus.Caller}: the contract's timeouts, requests checked
+ * before sending), and, for the raw-SDK checks, with service stubs of the
+ * generated definition or of {@link PaymentServiceEmptyMessage}. The raw payloads
+ * are read from the workflow's history by the test, not here.
  */
 public final class Caller {
   static final String CUSTOMER_ID = "5b1a7c2e-3f4d-4a6b-9c8d-0e1f2a3b4c5d";
   /**
-   * Schedule-to-close timeout of every call. A call whose handler fails with a
-   * retryable error would retry until then; the runner stops at the first failed
-   * attempt instead (Outcome.attempt_failure).
+   * Schedule-to-close timeout of the raw-SDK stubs' calls (the generated caller's
+   * are the contract's). A call whose handler fails with a retryable error would
+   * retry until then; the runner stops at the first failed attempt instead
+   * (Outcome.attempt_failure).
    */
   static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
 
@@ -93,7 +97,11 @@ public final class Caller {
               .setOperationOptions(
                   NexusOperationOptions.newBuilder().setScheduleToCloseTimeout(CALL_TIMEOUT).build())
               .build();
-      PaymentService payments = Workflow.newNexusServiceStub(PaymentService.class, options);
+      // The generated caller, with the contract's defaults but for the endpoint.
+      PaymentServiceNexus.Caller payments = PaymentServiceNexus.newCaller(endpoint);
+      // The generated definition with the SDK's own stub: nothing checked before sending.
+      PaymentServiceNexus.PaymentService unchecked =
+          Workflow.newNexusServiceStub(PaymentServiceNexus.PaymentService.class, options);
       PaymentServiceEmptyMessage paymentsMessage =
           Workflow.newNexusServiceStub(PaymentServiceEmptyMessage.class, options);
       String workflowId = Workflow.getInfo().getWorkflowId();
@@ -146,9 +154,16 @@ public final class Caller {
         case "invalid_payment":
           {
             // Breaks three rules of the contract (customer_id no UUID, currency not
-            // ^[A-Z]{3}$, amount_minor not > 0). Java does not validate: the handler must.
+            // ^[A-Z]{3}$, amount_minor not > 0): the generated caller sends nothing.
             var request = Contract.newPaymentRequest("not-a-uuid", "order-java-bad", money("eur", 0));
             outcome = call("ProcessPayment", request, () -> payments.processPayment(request));
+            break;
+          }
+        case "invalid_payment_unchecked":
+          {
+            // The same request through the SDK's stub: the handler must refuse it.
+            var request = Contract.newPaymentRequest("not-a-uuid", "order-java-bad", money("eur", 0));
+            outcome = call("ProcessPayment", request, () -> unchecked.processPayment(request));
             break;
           }
         default:

@@ -3,18 +3,19 @@ package interop;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.Empty;
+import io.nexusrpc.handler.OperationContext;
 import io.nexusrpc.handler.OperationHandler;
 import io.nexusrpc.handler.OperationImpl;
+import io.nexusrpc.handler.OperationStartDetails;
 import io.nexusrpc.handler.ServiceImpl;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.nexus.Nexus;
+import io.temporal.nexus.WorkflowHandle;
 import io.temporal.nexus.WorkflowRunOperation;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
 import io.temporal.workflow.Workflow;
-import io.temporal.workflow.WorkflowInterface;
-import io.temporal.workflow.WorkflowMethod;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,12 +28,17 @@ import payments.v1.Payments.ProcessPaymentRequest;
 import payments.v1.Payments.ProcessPaymentResponse;
 import payments.v1.Payments.RefundPaymentRequest;
 import payments.v1.Payments.RefundPaymentResponse;
+import orders.v1.OrderServiceNexus;
+import payments.v1.PaymentServiceNexus;
 
 /**
- * The handler side: the payments contract served by Java, as a Java team would
- * with the Temporal Java SDK: sync operations (OperationHandler.sync) and the
- * workflow-run refund (WorkflowRunOperation.fromWorkflowMethod), under the
- * contract's service and operation names (from the service interfaces).
+ * The handler side: the payments contract served by Java. The "void" worker is
+ * what a Java team writes with the generated code: a {@link
+ * PaymentServiceNexus.Handler} served by the generated {@code @ServiceImpl}
+ * class, which checks requests and responses against their rules and starts the
+ * refund workflow as the contract binds it. The "message" worker is the raw-SDK
+ * check that stays: the service typed with com.google.protobuf.Empty by hand
+ * (OperationHandler.sync, WorkflowRunOperation.fromWorkflowMethod).
  */
 public final class Handler {
   private Handler() {}
@@ -84,16 +90,11 @@ public final class Handler {
     Main.print(line);
   }
 
-  /** The workflow the refund operation starts, under the contract's workflow_type. */
-  @WorkflowInterface
-  public interface RefundPaymentWorkflow {
-    @WorkflowMethod(name = "RefundPaymentWorkflow")
-    RefundPaymentResponse refund(RefundPaymentRequest request);
-  }
-
-  public static final class RefundPaymentWorkflowImpl implements RefundPaymentWorkflow {
+  /** The workflow the refund operation starts: the generated interface, implemented. */
+  public static final class RefundPaymentWorkflowImpl
+      implements PaymentServiceNexus.RefundPaymentWorkflow {
     @Override
-    public RefundPaymentResponse refund(RefundPaymentRequest request) {
+    public RefundPaymentResponse run(RefundPaymentRequest request) {
       Workflow.sleep(Duration.ofMillis(100)); // answered later, not at once
       return RefundPaymentResponse.newBuilder()
           .setRefundId("java-refund-of-" + request.getTransactionId())
@@ -102,13 +103,64 @@ public final class Handler {
     }
   }
 
+  /** An order ID for which the handler answers an invalid response (no transaction ID). */
+  static final String INVALID_RESPONSE_ORDER = "order-invalid-response";
+
+  static ProcessPaymentResponse settle(WorkerSpec spec, ProcessPaymentRequest request) {
+    served(spec, "ProcessPayment", request);
+    if (Contract.paymentReference(request).equals(INVALID_RESPONSE_ORDER)) {
+      return Contract.settledPayment("");
+    }
+    return Contract.settledPayment(
+        "java-" + Contract.version() + "-" + Contract.paymentReference(request));
+  }
+
+  /**
+   * The payments team's code with the generated handler interface: the sync
+   * operations, and the refund's start, overridden only to log the call before
+   * the generated start (the contract's workflow type, ID template and policies).
+   */
+  static final class Payments implements PaymentServiceNexus.Handler {
+    private final WorkerSpec spec;
+
+    Payments(WorkerSpec spec) {
+      this.spec = spec;
+    }
+
+    @Override
+    public ProcessPaymentResponse processPayment(
+        OperationContext context, OperationStartDetails details, ProcessPaymentRequest request) {
+      return settle(spec, request);
+    }
+
+    @Override
+    public WorkflowHandle<RefundPaymentResponse> refundPayment(
+        OperationContext context, OperationStartDetails details, RefundPaymentRequest request) {
+      served(spec, "refund-payment", request);
+      return PaymentServiceNexus.Handler.super.refundPayment(context, details, request);
+    }
+
+    @Override
+    public HealthStatus checkHealth(OperationContext context, OperationStartDetails details) {
+      served(spec, "CheckHealth", null);
+      return HealthStatus.newBuilder().setAcceptingCharges(true).build();
+    }
+
+    @Override
+    public void resetLedger(OperationContext context, OperationStartDetails details) {
+      served(spec, "ResetLedger", null);
+    }
+  }
+
+  /** The refund workflow started by hand, as the raw-SDK service starts it. */
+  @io.temporal.workflow.WorkflowInterface
+  public interface RawRefundWorkflow {
+    @io.temporal.workflow.WorkflowMethod(name = "RefundPaymentWorkflow")
+    RefundPaymentResponse refund(RefundPaymentRequest request);
+  }
+
   static OperationHandler<ProcessPaymentRequest, ProcessPaymentResponse> processPayment(WorkerSpec spec) {
-    return OperationHandler.sync(
-        (context, details, request) -> {
-          served(spec, "ProcessPayment", request);
-          return Contract.settledPayment(
-              "java-" + Contract.version() + "-" + Contract.paymentReference(request));
-        });
+    return OperationHandler.sync((context, details, request) -> settle(spec, request));
   }
 
   static OperationHandler<RefundPaymentRequest, RefundPaymentResponse> refundPayment(WorkerSpec spec) {
@@ -118,50 +170,12 @@ public final class Handler {
           return Nexus.getOperationContext()
                   .getWorkflowClient()
                   .newWorkflowStub(
-                      RefundPaymentWorkflow.class,
+                      RawRefundWorkflow.class,
                       WorkflowOptions.newBuilder()
                           .setWorkflowId("java-refund-" + request.getTransactionId())
                           .build())
               ::refund;
         });
-  }
-
-  /** Empty as no value: CheckHealth takes Void, ResetLedger answers void. */
-  @ServiceImpl(service = PaymentService.class)
-  public static final class PaymentServiceImpl {
-    private final WorkerSpec spec;
-
-    PaymentServiceImpl(WorkerSpec spec) {
-      this.spec = spec;
-    }
-
-    @OperationImpl
-    public OperationHandler<ProcessPaymentRequest, ProcessPaymentResponse> processPayment() {
-      return Handler.processPayment(spec);
-    }
-
-    @OperationImpl
-    public OperationHandler<RefundPaymentRequest, RefundPaymentResponse> refundPayment() {
-      return Handler.refundPayment(spec);
-    }
-
-    @OperationImpl
-    public OperationHandler<Void, HealthStatus> checkHealth() {
-      return OperationHandler.sync(
-          (context, details, input) -> {
-            served(spec, "CheckHealth", input);
-            return HealthStatus.newBuilder().setAcceptingCharges(true).build();
-          });
-    }
-
-    @OperationImpl
-    public OperationHandler<Void, Void> resetLedger() {
-      return OperationHandler.sync(
-          (context, details, input) -> {
-            served(spec, "ResetLedger", input);
-            return null;
-          });
-    }
   }
 
   /** Empty as the message, in and out. */
@@ -235,10 +249,16 @@ public final class Handler {
               converter -> WorkerFactory.newInstance(Main.client(service, ns, converter)));
       Worker worker = factory.newWorker(spec.taskQueue);
       worker.registerWorkflowImplementationTypes(RefundPaymentWorkflowImpl.class);
-      worker.registerNexusServiceImplementation(
-          spec.empty.equals("void")
-              ? new PaymentServiceImpl(spec)
-              : new PaymentServiceEmptyMessageImpl(spec));
+      if (spec.empty.equals("void")) {
+        worker.registerNexusServiceImplementation(
+            new PaymentServiceNexus.Implementation(new Payments(spec)),
+            Carts.service(),
+            // Nothing implemented: the generated defaults answer NOT_IMPLEMENTED.
+            new OrderServiceNexus.Implementation(new OrderServiceNexus.Handler() {}));
+        worker.registerWorkflowImplementationTypes(Carts.CartWorkflow.class);
+      } else {
+        worker.registerNexusServiceImplementation(new PaymentServiceEmptyMessageImpl(spec));
+      }
     }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()

@@ -48,9 +48,9 @@ import java.util.TreeMap;
  * json/protobuf first, unknown JSON fields ignored), "strict" (the same with
  * JsonFormat.parser(), which refuses unknown fields), "binary" (binary/protobuf
  * first). E, how the handler types
- * google.protobuf.Empty: "void" (no parameter, void result: {@link
- * PaymentService}) or "message" (com.google.protobuf.Empty: {@link
- * PaymentServiceEmptyMessage}).
+ * google.protobuf.Empty: "void" (no parameter, void result: the
+ * generated {@link payments.v1.PaymentServiceNexus}) or "message"
+ * (com.google.protobuf.Empty: {@link PaymentServiceEmptyMessage}, by hand).
  */
 public final class Main {
   static final ObjectMapper JSON = new ObjectMapper();

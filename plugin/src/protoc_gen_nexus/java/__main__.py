@@ -1,0 +1,3 @@
+from protoc_gen_nexus.java.main import main
+
+main()
