@@ -242,6 +242,34 @@ service Shop {
         "shop.v1.Outer.Inner and Outer_Inner of shop/v1/shop.proto are both named Outer_Inner "
         "by protoc-gen-es, which renames one of them",
     ),
+    "asynchronous update": (
+        """
+service Shop {
+  rpc Place(Order) returns (Receipt) {
+    option (nexusproto.v1.operation).workflow_update = {
+      id_template: "o-{id}" update: "place" workflow_type: "W" asynchronous: true
+    };
+  }
+}
+""",
+        "all-services=true",
+        "shop/v1/shop.proto:11:3: Shop.Place is an asynchronous update "
+        "(workflow_update.asynchronous), which protoc-gen-nexus-ts does not generate yet",
+    ),
+    "activity": (
+        """
+service Shop {
+  rpc Place(Order) returns (Receipt) {
+    option (nexusproto.v1.operation).activity = {
+      activity_type: "Place" start_to_close_timeout: {seconds: 5}
+    };
+  }
+}
+""",
+        "all-services=true",
+        "Shop.Place is an activity-backed operation (activity), which protoc-gen-nexus-ts "
+        "does not generate yet",
+    ),
     "unknown parameter": (SERVICE, "target=js", "unknown parameter 'target'"),
     "bad import_extension": (SERVICE, "import_extension=mjs", "import_extension must be none, js or ts"),
     "import_extension twice": (SERVICE, "import_extension=js,import_extension=ts", "parameter import_extension is given twice"),

@@ -9,6 +9,7 @@ in the runtime package; these files hold names, types and the contract's setting
 
 from datetime import timedelta
 
+from protoc_gen_nexus import model as contract_model
 from protoc_gen_nexus.ts import model
 from protoc_gen_nexus.ts.writer import (
     TsFile,
@@ -427,9 +428,7 @@ def _template_text(operation: model.Operation) -> str:
     assert binding is not None
     if not binding.id_template:
         return "service/operation/request ID (stable across retries of one start)"
-    return "".join(
-        part.literal + (f"{{{part.field}}}" if part.field else "") for part in binding.id_template
-    )
+    return contract_model.template_text(binding.id_template)
 
 
 def _start_workflow(ts: TsFile, file: model.File, operation: model.Operation) -> None:
