@@ -95,7 +95,7 @@ fuzz: generate
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/property/test_fuzz.py -q
 
 golden: generate
-	UPDATE_GOLDEN=1 $(BIN)/python -m pytest tests/generation/test_golden.py tests/generation/test_fixtures.py tests/generation/test_go_output.py tests/generation/test_java_output.py -q -k golden
+	UPDATE_GOLDEN=1 $(BIN)/python -m pytest tests/generation/test_golden.py tests/generation/test_fixtures.py tests/generation/test_go_output.py tests/generation/test_java_output.py tests/generation/test_ts_output.py -q -k golden
 
 # Go, TypeScript and Java teams against the generated Python
 # code through Nexus endpoints on one dev server; see tests/interop/README.md.

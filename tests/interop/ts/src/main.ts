@@ -1,53 +1,51 @@
-// The TypeScript team's program: a worker for the caller workflow, a client
-// that runs it, and two standalone Nexus calls from application code (one per
-// payload encoding). Prints (and writes to --out) a JSON summary.
+// The TypeScript team's program, on the code protoc-gen-nexus-ts generates.
 //
-//   node build/main.js --address HOST:PORT --namespace orders --endpoint EP \
+//   node build/main.js caller --address HOST:PORT --namespace orders --endpoint EP \
 //     --task-queue TQ --customer-id UUID --order-id ID [--out FILE]
+// runs the caller workflow against the Python handler behind EP, two standalone calls
+// (json/protobuf and binary/protobuf), and the older contract's caller workflow; prints
+// (and writes to --out) a JSON summary.
+//
+//   node build/main.js handler --address HOST:PORT --namespace NS --task-queue TQ \
+//     --old-task-queue TQ2 --log FILE
+// serves PaymentService and CartService (the current contract on TQ; PaymentService of
+// the older one on TQ2) until SIGTERM, printing "ready" once both workers run; each served call is a line of FILE.
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
+import { create, toJson } from '@bufbuild/protobuf';
+import { InvalidRequestError } from '@nexusproto/runtime';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import { payloadConverter as jsonFirst } from './payload-converter';
+import { PaymentServiceStandaloneClient } from './gen/payments/v1/payments_nexus_client';
+import { payloadConverter as jsonFirst } from './gen/payments/v1/payments_nexus';
+import { MoneySchema, ProcessPaymentRequestSchema, ProcessPaymentResponseSchema } from './gen/payments/v1/payments_pb';
+import { cartHandler, currentHandler, olderHandler } from './handlers';
 import { payloadConverter as binaryFirst } from './payload-converter-binary';
-import { payments, statusName, typeName } from './protos';
-import { attempt, CallReport } from './report';
-import { paymentService } from './service';
-import { CallerSummary, paymentsCallerWorkflow } from './workflows';
+import { attempt, describeError, type CallReport } from './report';
+import { paymentsCallerWorkflow, type CallerSummary } from './workflows';
+import { olderCallerWorkflow } from './workflows-old';
 
-interface Args {
-  address: string;
-  namespace: string;
-  endpoint: string;
-  taskQueue: string;
-  customerId: string;
-  orderId: string;
-  out?: string;
-}
+type Args = Record<string, string>;
 
 function parseArgs(argv: string[]): Args {
-  const values: Record<string, string> = {};
+  const values: Args = {};
   for (let i = 0; i < argv.length; i += 2) {
     const key = argv[i];
     const value = argv[i + 1];
-    if (!key.startsWith('--') || value === undefined) throw new Error(`bad arguments near ${key}`);
+    if (key === undefined || !key.startsWith('--') || value === undefined) throw new Error(`bad arguments near ${key}`);
     values[key.slice(2)] = value;
   }
-  const need = (name: string): string => {
-    const value = values[name];
-    if (!value) throw new Error(`--${name} is required`);
-    return value;
-  };
-  return {
-    address: need('address'),
-    namespace: need('namespace'),
-    endpoint: need('endpoint'),
-    taskQueue: need('task-queue'),
-    customerId: need('customer-id'),
-    orderId: need('order-id'),
-    out: values.out,
-  };
+  return values;
 }
+
+function need(args: Args, name: string): string {
+  const value = args[name];
+  if (!value) throw new Error(`--${name} is required`);
+  return value;
+}
+
+const currentConverter = require.resolve('./gen/payments/v1/payments_nexus');
+const olderConverter = require.resolve('./gen_old/payments/v1/payments_nexus');
 
 export interface StandaloneReport extends CallReport {
   /** Metadata of the request payload this client's converter produced. */
@@ -57,113 +55,113 @@ export interface StandaloneReport extends CallReport {
 
 export interface Summary {
   workflowId: string;
-  /** Order id of the valid ProcessPayment call (the others append -invalid, -plain, -standalone-json, ...). */
+  olderWorkflowId: string;
   orderId: string;
-  namespace: string;
-  taskQueue: string;
   workflow: CallerSummary;
   standaloneJson: StandaloneReport;
   standaloneBinary: StandaloneReport;
+  standaloneInvalid: CallReport;
+  olderCaller: CallReport;
   seconds: Record<string, number>;
 }
 
-async function standaloneProcessPayment(
+async function standalone(
   connection: Connection,
   args: Args,
   payloadConverterPath: string,
   orderId: string,
-  requestMetadata: (request: unknown) => Record<string, string>,
+  converter: typeof jsonFirst,
 ): Promise<StandaloneReport> {
-  const client = new Client({ connection, namespace: args.namespace, dataConverter: { payloadConverterPath } });
-  const service = client.nexus.createServiceClient({ endpoint: args.endpoint, service: paymentService });
-  const request = payments.v1.ProcessPaymentRequest.create({
-    customerId: args.customerId,
+  const client = new Client({ connection, namespace: need(args, 'namespace'), dataConverter: { payloadConverterPath } });
+  const payments = new PaymentServiceStandaloneClient(client, need(args, 'endpoint'));
+  const request = create(ProcessPaymentRequestSchema, {
+    customerId: need(args, 'customer-id'),
     orderId,
-    amount: payments.v1.Money.create({ currency: 'EUR', amountMinor: 500 }),
+    amount: create(MoneySchema, { currency: 'EUR', amountMinor: 500n }),
   });
   const report = await attempt(async () => {
-    const response = await service.executeOperation('processPayment', request, {
-      id: `ts-op-${randomUUID()}`,
-      scheduleToCloseTimeout: '60s',
-    });
-    return {
-      resultType: typeName(response),
-      result: { transactionId: response.transactionId, status: response.status, statusName: statusName(response.status) },
-    };
+    const response = await payments.processPayment(request);
+    return { resultType: response.$typeName, result: toJson(ProcessPaymentResponseSchema, response) as Record<string, unknown> };
   });
-  const metadata = requestMetadata(request);
-  return { ...report, requestEncoding: metadata.encoding, requestMessageType: metadata.messageType };
+  const metadata = converter.toPayload(request)?.metadata ?? {};
+  const text = (key: string) => Buffer.from(metadata[key] ?? []).toString('utf8');
+  return { ...report, requestEncoding: text('encoding'), requestMessageType: text('messageType') };
 }
 
-function metadataOf(converter: { toPayload(value: unknown): { metadata?: Record<string, Uint8Array> | null } | undefined }) {
-  return (value: unknown): Record<string, string> => {
-    const payload = converter.toPayload(value);
-    const out: Record<string, string> = {};
-    for (const [key, bytes] of Object.entries(payload?.metadata ?? {})) out[key] = Buffer.from(bytes).toString('utf8');
-    return out;
-  };
+async function standaloneInvalid(connection: Connection, args: Args): Promise<CallReport> {
+  const client = new Client({ connection, namespace: need(args, 'namespace'), dataConverter: { payloadConverterPath: currentConverter } });
+  const payments = new PaymentServiceStandaloneClient(client, need(args, 'endpoint'));
+  try {
+    await payments.processPayment(create(ProcessPaymentRequestSchema, { customerId: 'nope', orderId: 'standalone-invalid' }));
+    return { ok: true };
+  } catch (err) {
+    const violations = err instanceof InvalidRequestError ? [...err.violations] : [];
+    return { ok: false, error: describeError(err), result: { violations } };
+  }
 }
 
-async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
+async function caller(args: Args): Promise<void> {
   const started = Date.now();
   const seconds: Record<string, number> = {};
   const lap = (name: string, since: number) => (seconds[name] = (Date.now() - since) / 1000);
-
-  Runtime.install({ logger: new DefaultLogger('WARN') });
-  const dataConverter = { payloadConverterPath: require.resolve('./payload-converter') };
-
-  const nativeConnection = await NativeConnection.connect({ address: args.address });
-  const connection = await Connection.connect({ address: args.address });
+  const address = need(args, 'address');
+  const namespace = need(args, 'namespace');
+  const taskQueue = need(args, 'task-queue');
+  const nativeConnection = await NativeConnection.connect({ address });
+  const connection = await Connection.connect({ address });
   try {
     const t0 = Date.now();
     const worker = await Worker.create({
       connection: nativeConnection,
-      namespace: args.namespace,
-      taskQueue: args.taskQueue,
+      namespace,
+      taskQueue,
       workflowsPath: require.resolve('./workflows'),
-      dataConverter,
+      dataConverter: { payloadConverterPath: currentConverter },
+    });
+    const olderWorker = await Worker.create({
+      connection: nativeConnection,
+      namespace,
+      taskQueue: `${taskQueue}-old`,
+      workflowsPath: require.resolve('./workflows-old'),
+      dataConverter: { payloadConverterPath: olderConverter },
     });
     lap('workerCreate', t0); // mostly webpack bundling the workflow code
-
-    const client = new Client({ connection, namespace: args.namespace, dataConverter });
+    const client = new Client({ connection, namespace, dataConverter: { payloadConverterPath: currentConverter } });
     const workflowId = `ts-caller-${randomUUID()}`;
-    const summary = await worker.runUntil(async () => {
-      const t1 = Date.now();
-      const workflow = await client.workflow.execute(paymentsCallerWorkflow, {
-        workflowId,
-        taskQueue: args.taskQueue,
-        args: [{ endpoint: args.endpoint, customerId: args.customerId, orderId: args.orderId }],
-        workflowExecutionTimeout: '5 minutes',
-      });
-      lap('workflow', t1);
-      const t2 = Date.now();
-      const standaloneJson = await standaloneProcessPayment(
-        connection,
-        args,
-        require.resolve('./payload-converter'),
-        `${args.orderId}-standalone-json`,
-        metadataOf(jsonFirst),
-      );
-      const standaloneBinary = await standaloneProcessPayment(
-        connection,
-        args,
-        require.resolve('./payload-converter-binary'),
-        `${args.orderId}-standalone-binary`,
-        metadataOf(binaryFirst),
-      );
-      lap('standalone', t2);
-      return { workflow, standaloneJson, standaloneBinary };
-    });
+    const olderWorkflowId = `ts-older-caller-${randomUUID()}`;
+    const orderId = need(args, 'order-id');
+    const summary = await worker.runUntil(
+      olderWorker.runUntil(async () => {
+        const t1 = Date.now();
+        const workflow = await client.workflow.execute(paymentsCallerWorkflow, {
+          workflowId,
+          taskQueue,
+          args: [{ endpoint: need(args, 'endpoint'), customerId: need(args, 'customer-id'), orderId }],
+          workflowExecutionTimeout: '5 minutes',
+        });
+        const olderCaller = await client.workflow.execute(olderCallerWorkflow, {
+          workflowId: olderWorkflowId,
+          taskQueue: `${taskQueue}-old`,
+          args: [need(args, 'endpoint'), need(args, 'customer-id')],
+          workflowExecutionTimeout: '5 minutes',
+        });
+        lap('workflows', t1);
+        const t2 = Date.now();
+        const standaloneJson = await standalone(connection, args, currentConverter, `${orderId}-standalone-json`, jsonFirst);
+        const standaloneBinary = await standalone(
+          connection,
+          args,
+          require.resolve('./payload-converter-binary'),
+          `${orderId}-standalone-binary`,
+          binaryFirst,
+        );
+        const invalid = await standaloneInvalid(connection, args);
+        lap('standalone', t2);
+        return { workflow, olderCaller, standaloneJson, standaloneBinary, standaloneInvalid: invalid };
+      }),
+    );
     lap('total', started);
-    const out: Summary = {
-      workflowId,
-      orderId: args.orderId,
-      namespace: args.namespace,
-      taskQueue: args.taskQueue,
-      ...summary,
-      seconds,
-    };
+    const out: Summary = { workflowId, olderWorkflowId, orderId, ...summary, seconds };
     const text = JSON.stringify(out, null, 2);
     if (args.out) writeFileSync(args.out, text + '\n');
     process.stdout.write(text + '\n');
@@ -171,6 +169,46 @@ async function main(): Promise<void> {
     await connection.close();
     await nativeConnection.close();
   }
+}
+
+async function handler(args: Args): Promise<void> {
+  const connection = await NativeConnection.connect({ address: need(args, 'address') });
+  const namespace = need(args, 'namespace');
+  const log = need(args, 'log');
+  const workers = [
+    await Worker.create({
+      connection,
+      namespace,
+      taskQueue: need(args, 'task-queue'),
+      nexusServices: [currentHandler(log), cartHandler()],
+      workflowsPath: require.resolve('./handler-workflows'),
+      dataConverter: { payloadConverterPath: require.resolve('./payload-converter') },
+    }),
+    await Worker.create({
+      connection,
+      namespace,
+      taskQueue: need(args, 'old-task-queue'),
+      nexusServices: [olderHandler(log)],
+      workflowsPath: require.resolve('./workflows-old'),
+      dataConverter: { payloadConverterPath: olderConverter },
+    }),
+  ];
+  const stop = () => workers.forEach((worker) => worker.shutdown());
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+  const running = Promise.all(workers.map((worker) => worker.run()));
+  process.stdout.write('ready\n');
+  await running;
+  await connection.close();
+}
+
+async function main(): Promise<void> {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const [mode, ...rest] = process.argv.slice(2);
+  const args = parseArgs(rest);
+  if (mode === 'caller') await caller(args);
+  else if (mode === 'handler') await handler(args);
+  else throw new Error(`mode must be caller or handler, not ${mode}`);
 }
 
 main().catch((err) => {

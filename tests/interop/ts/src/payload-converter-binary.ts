@@ -1,19 +1,6 @@
-// A converter that sends protobuf messages as binary/protobuf instead (what a
-// team that prefers compact payloads would configure): the Python handler must
-// read those too.
-import {
-  BinaryPayloadConverter,
-  CompositePayloadConverter,
-  JsonPayloadConverter,
-  UndefinedPayloadConverter,
-} from '@temporalio/common';
-import { ProtobufBinaryPayloadConverter, ProtobufJsonPayloadConverter } from '@temporalio/common/lib/protobufs';
-import { protobufRoot } from './protos';
+// A converter that sends protobuf messages as binary/protobuf instead (what a team that
+// prefers compact payloads configures): the Python handler must read those too.
+import { protobufPayloadConverter } from '@nexusproto/runtime';
+import { messageTypes } from './gen/payments/v1/payments_nexus';
 
-export const payloadConverter = new CompositePayloadConverter(
-  new UndefinedPayloadConverter(),
-  new BinaryPayloadConverter(),
-  new ProtobufBinaryPayloadConverter(protobufRoot),
-  new ProtobufJsonPayloadConverter(protobufRoot),
-  new JsonPayloadConverter(),
-);
+export const payloadConverter = protobufPayloadConverter(messageTypes, { binary: true });

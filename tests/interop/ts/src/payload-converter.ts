@@ -1,7 +1,7 @@
-// The payload converter the TypeScript team configures (worker and client):
-// the SDK's default chain plus protobuf messages of the contract, JSON first
-// (json/protobuf), as the Python and Go SDKs' default converters do.
-import { DefaultPayloadConverterWithProtobufs } from '@temporalio/common/lib/protobufs';
-import { protobufRoot } from './protos';
+// One converter for several contracts (the TS handler worker serves PaymentService and
+// CartService): the generated `messageTypes` of each file, together.
+import { protobufPayloadConverter } from '@nexusproto/runtime';
+import { messageTypes as carts } from './gen/orders/v1/carts_nexus';
+import { messageTypes as payments } from './gen/payments/v1/payments_nexus';
 
-export const payloadConverter = new DefaultPayloadConverterWithProtobufs({ protobufRoot });
+export const payloadConverter = protobufPayloadConverter([...payments, ...carts]);

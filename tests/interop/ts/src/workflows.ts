@@ -1,10 +1,25 @@
-// The orders team's caller workflow, in TypeScript: calls the Python
-// PaymentService handler through a Nexus endpoint and reports what it saw.
-// Independent calls run concurrently (the probes that fail slowly do not add up).
-import { createNexusServiceClient } from '@temporalio/workflow';
-import { google, payments, statusName, typeName } from './protos';
-import { attempt, CallReport } from './report';
-import { paymentService } from './service';
+// The orders team's workflows, in TypeScript, on the code protoc-gen-nexus-ts generates:
+// a caller of the Python PaymentService handler, and the RefundPaymentWorkflow that the
+// TypeScript handler's generated refund-payment binding starts. Both run in the workflow
+// bundle with the generated payload converter (gen/payments/v1/payments_nexus).
+import { create, toJson } from '@bufbuild/protobuf';
+import { InvalidRequestError } from '@nexusproto/runtime';
+import * as nexus from 'nexus-rpc';
+import { createNexusServiceClient, sleep } from '@temporalio/workflow';
+import { PaymentServiceWorkflowClient } from './gen/payments/v1/payments_nexus';
+import {
+  MoneySchema,
+  PaymentStatus,
+  ProcessPaymentRequestSchema,
+  ProcessPaymentResponseSchema,
+  RefundPaymentRequestSchema,
+  RefundPaymentResponseSchema,
+  type ProcessPaymentRequest,
+  type ProcessPaymentResponse,
+  type RefundPaymentRequest,
+  type RefundPaymentResponse,
+} from './gen/payments/v1/payments_pb';
+import { attempt, describeError, type CallReport } from './report';
 
 export interface CallerInput {
   endpoint: string;
@@ -16,136 +31,108 @@ export interface CallerSummary {
   processPayment: CallReport;
   refundPayment: CallReport;
   checkHealth: CallReport;
-  checkHealthUndefined: CallReport;
   resetLedger: CallReport;
-  invalidRequest: CallReport;
-  plainObjectRequest: CallReport;
-  undefinedRequest: CallReport;
+  invalidAtCaller: CallReport;
+  invalidAtHandler: CallReport;
 }
 
-const TIMEOUT = '60s'; // default_schedule_to_close_timeout of payments.proto
-// Calls that may fail retryably (an INTERNAL handler error is retried until
-// this timeout); short so that a surprise does not hang the test.
-const PROBE_TIMEOUT = '8s';
-// The no-value request below is retried by the Python handler (INTERNAL error)
-// until it times out: keep that short.
-const NO_VALUE_TIMEOUT = '4s';
+// The raw SDK, with no generated code but the messages: the service declared by hand with
+// the contract's wire names, called through createNexusServiceClient.
+const handWritten = nexus.service('payments.v1.PaymentService', {
+  processPayment: nexus.operation<ProcessPaymentRequest, ProcessPaymentResponse>({ name: 'ProcessPayment' }),
+});
+
+const PROBE_TIMEOUT = '10s';
 
 export async function paymentsCallerWorkflow(input: CallerInput): Promise<CallerSummary> {
-  const client = createNexusServiceClient({ service: paymentService, endpoint: input.endpoint });
-  const amount = payments.v1.Money.create({ currency: 'EUR', amountMinor: 1999 });
+  // The endpoint of the test; the timeout of every call is the contract's (60 s).
+  const payments = new PaymentServiceWorkflowClient(input.endpoint);
+  const amount = create(MoneySchema, { currency: 'EUR', amountMinor: 1999n });
 
-  // A sync operation, then a workflow-run operation on its result.
-  async function payThenRefund(): Promise<[CallReport, CallReport]> {
+  const payThenRefund = async (): Promise<[CallReport, CallReport]> => {
     let transactionId = '';
     const processPayment = await attempt(async () => {
-      const response = await client.executeOperation(
-        'processPayment',
-        payments.v1.ProcessPaymentRequest.create({ customerId: input.customerId, orderId: input.orderId, amount }),
-        { scheduleToCloseTimeout: TIMEOUT },
+      const response = await payments.processPayment(
+        create(ProcessPaymentRequestSchema, { customerId: input.customerId, orderId: input.orderId, amount }),
       );
       transactionId = response.transactionId;
-      return {
-        resultType: typeName(response),
-        result: {
-          transactionId: response.transactionId,
-          status: response.status,
-          statusName: statusName(response.status),
-        },
-      };
+      return { resultType: response.$typeName, result: toJson(ProcessPaymentResponseSchema, response) as Record<string, unknown> };
     });
     const refundPayment = await attempt(async () => {
-      const handle = await client.startOperation(
-        'refundPayment',
-        payments.v1.RefundPaymentRequest.create({ transactionId, amount, reason: 'customer changed their mind' }),
-        { scheduleToCloseTimeout: TIMEOUT },
+      const handle = await payments.startRefundPayment(
+        create(RefundPaymentRequestSchema, { transactionId, amount, reason: 'customer changed their mind' }),
       );
       const response = await handle.result();
       return {
-        resultType: typeName(response),
+        resultType: response.$typeName,
         operationToken: handle.token ?? '',
-        result: { refundId: response.refundId, status: response.status, statusName: statusName(response.status) },
+        result: toJson(RefundPaymentResponseSchema, response) as Record<string, unknown>,
       };
     });
     return [processPayment, refundPayment];
-  }
+  };
 
-  // google.protobuf.Empty in (as a message, then as no value) and out.
-  async function emptyMessages(): Promise<[CallReport, CallReport, CallReport]> {
-    const checkHealth = await attempt(async () => {
-      const health = await client.executeOperation('checkHealth', google.protobuf.Empty.create(), {
-        scheduleToCloseTimeout: TIMEOUT,
-      });
-      return { resultType: typeName(health), result: { acceptingCharges: health.acceptingCharges } };
+  // google.protobuf.Empty in (no argument) and out (void).
+  const checkHealth = () =>
+    attempt(async () => {
+      const health = await payments.checkHealth();
+      return { resultType: health.$typeName, result: { acceptingCharges: health.acceptingCharges } };
     });
-    const checkHealthUndefined = await attempt(async () => {
-      const health = await client.executeOperation('checkHealth', undefined, {
-        scheduleToCloseTimeout: PROBE_TIMEOUT,
-      });
-      return { resultType: typeName(health), result: { acceptingCharges: health.acceptingCharges } };
+  const resetLedger = () =>
+    attempt(async () => {
+      const reset = await payments.resetLedger();
+      return { resultType: typeof reset };
     });
-    const resetLedger = await attempt(async () => {
-      const reset = await client.executeOperation('resetLedger', google.protobuf.Empty.create(), {
-        scheduleToCloseTimeout: TIMEOUT,
-      });
-      return { resultType: typeName(reset) };
-    });
-    return [checkHealth, checkHealthUndefined, resetLedger];
-  }
 
   // Breaks three rules of payments.proto: customer_id UUID, currency pattern, amount_minor > 0.
-  const invalidRequest = () =>
+  const invalid = create(ProcessPaymentRequestSchema, {
+    customerId: 'not-a-uuid',
+    orderId: `${input.orderId}-invalid`,
+    amount: create(MoneySchema, { currency: 'eur', amountMinor: 0n }),
+  });
+  // The generated client checks it and sends nothing.
+  const invalidAtCaller = async (): Promise<CallReport> => {
+    try {
+      await payments.processPayment(invalid, { scheduleToCloseTimeout: PROBE_TIMEOUT });
+      return { ok: true };
+    } catch (err) {
+      const report = { ok: false, error: describeError(err) };
+      if (err instanceof InvalidRequestError) {
+        return { ...report, result: { violations: [...err.violations], nonRetryable: err.nonRetryable } };
+      }
+      return report;
+    }
+  };
+  // The raw SDK client sends it: the Python handler refuses it.
+  const invalidAtHandler = () =>
     attempt(async () => {
-      const response = await client.executeOperation(
-        'processPayment',
-        payments.v1.ProcessPaymentRequest.create({
-          customerId: 'not-a-uuid',
-          orderId: `${input.orderId}-invalid`,
-          amount: payments.v1.Money.create({ currency: 'eur', amountMinor: 0 }),
-        }),
-        { scheduleToCloseTimeout: PROBE_TIMEOUT },
-      );
-      return { resultType: typeName(response) };
+      const client = createNexusServiceClient({ service: handWritten, endpoint: input.endpoint });
+      const response = await client.executeOperation('processPayment', invalid, { scheduleToCloseTimeout: PROBE_TIMEOUT });
+      return { resultType: response.$typeName };
     });
 
-  // A plain object instead of a message: the protobuf converters skip it and the
-  // JSON converter sends it as json/plain.
-  const plainObjectRequest = () =>
-    attempt(async () => {
-      const response = await client.executeOperation(
-        'processPayment',
-        {
-          customerId: input.customerId,
-          orderId: `${input.orderId}-plain`,
-          amount: { currency: 'EUR', amountMinor: 1999 },
-        },
-        { scheduleToCloseTimeout: PROBE_TIMEOUT },
-      );
-      return { resultType: typeName(response), result: { transactionId: response.transactionId } };
-    });
-
-  // No request at all where a message is expected (binary/null on the wire).
-  const undefinedRequest = () =>
-    attempt(async () => {
-      const response = await client.executeOperation(
-        'processPayment',
-        undefined as unknown as payments.v1.ProcessPaymentRequest.$Properties,
-        { scheduleToCloseTimeout: NO_VALUE_TIMEOUT },
-      );
-      return { resultType: typeName(response) };
-    });
-
-  const [[processPayment, refundPayment], [checkHealth, checkHealthUndefined, resetLedger], invalid, plain, none] =
-    await Promise.all([payThenRefund(), emptyMessages(), invalidRequest(), plainObjectRequest(), undefinedRequest()]);
-
+  const [[processPayment, refundPayment], health, reset, atCaller, atHandler] = await Promise.all([
+    payThenRefund(),
+    checkHealth(),
+    resetLedger(),
+    invalidAtCaller(),
+    invalidAtHandler(),
+  ]);
   return {
     processPayment,
     refundPayment,
-    checkHealth,
-    checkHealthUndefined,
-    resetLedger,
-    invalidRequest: invalid,
-    plainObjectRequest: plain,
-    undefinedRequest: none,
+    checkHealth: health,
+    resetLedger: reset,
+    invalidAtCaller: atCaller,
+    invalidAtHandler: atHandler,
   };
+}
+
+/** What the TypeScript handler's generated refund-payment binding starts, by this name. */
+export async function RefundPaymentWorkflow(request: RefundPaymentRequest): Promise<RefundPaymentResponse> {
+  await sleep(100); // asynchronous: the caller gets a token first
+  return create(RefundPaymentResponseSchema, {
+    refundId: `ts-refund-of-${request.transactionId}`,
+    status: PaymentStatus.REFUNDED,
+  });
 }

@@ -1,0 +1,3 @@
+from protoc_gen_nexus.ts.main import main
+
+main()
