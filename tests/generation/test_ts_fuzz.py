@@ -7,6 +7,7 @@ Node.js, what a few of them generate type-checks strictly.
 """
 
 import importlib
+import importlib.util
 import itertools
 import subprocess
 from pathlib import Path
@@ -17,8 +18,26 @@ from hypothesis import event, given, note, settings
 
 from protoc_gen_nexus.ts import plugin as ts_plugin
 
+
+def _sibling(name: str) -> Any:
+    """A test module beside this one, by its path: `generation` is not importable as a
+    package in every run (tests/bench, collected by `make test`, has a generation.py)."""
+    path = Path(__file__).with_name(f"{name}.py")
+    spec = importlib.util.spec_from_file_location(f"nexusproto_tests_{name}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 # The installed runtime and the strict tsc project of the golden files' check.
-from generation.test_ts_output import RUNTIME, _project, _run, runtime  # noqa: F401
+_output = _sibling("test_ts_output")
+RUNTIME, _project, _run, runtime = (
+    _output.RUNTIME,
+    _output._project,
+    _output._run,
+    _output.runtime,
+)
 
 # The strategies and the request builder of the Python plugin's property tests; a module
 # object, so that its tests are not collected again here.

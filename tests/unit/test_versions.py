@@ -16,6 +16,7 @@ SCRIPTS = {
     "protoc-gen-nexus-python": "protoc-gen-nexus",
     "protoc-gen-nexus-go": "protoc-gen-nexus",
     "protoc-gen-nexus-java": "protoc-gen-nexus",
+    "protoc-gen-nexus-ts": "protoc-gen-nexus",
     "protoc-gen-nexus-docs": "protoc-gen-nexus",
     "nexus-contract": "protoc-gen-nexus",
     "nexusproto": "nexusproto",
