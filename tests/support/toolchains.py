@@ -33,7 +33,9 @@ def require_go() -> str:
     return go
 
 
-GO_BIN = Path(__file__).resolve().parents[2] / "build" / "go" / "bin"
+# Not Path.resolve: test modules that import this one are imported again inside the
+# workflow sandbox, which refuses it (__file__ is absolute already).
+GO_BIN = Path(__file__).parents[2] / "build" / "go" / "bin"
 """Where Go tools the tests use are installed, at pinned versions (kept between runs)."""
 
 
