@@ -325,6 +325,35 @@ def generation_targets(results: dict[int, gen.SizeResult]) -> list[Target]:
     return targets
 
 
+@dataclass(frozen=True)
+class _Ratio:
+    """A variant's median latency against raw's, from the same run."""
+
+    median: float
+    raw_median: float
+    low: float
+    high: float
+    """The 95 % bootstrap interval of the ratio of medians."""
+
+    @property
+    def value(self) -> float:
+        return self.median / self.raw_median
+
+    @property
+    def delta_us(self) -> float:
+        return (self.median - self.raw_median) * 1e6
+
+    @property
+    def measured(self) -> str:
+        return f"{self.value:.3f} (95 % CI {self.low:.3f}–{self.high:.3f})"
+
+
+def _ratio(latencies: dict[str, list[float]], variant: str) -> _Ratio:
+    raw = latencies[rt_variants().RAW]
+    low, high = measure.bootstrap_ratio_ci(latencies[variant], raw)
+    return _Ratio(statistics.median(latencies[variant]), statistics.median(raw), low, high)
+
+
 def runtime_targets(result: rt.RuntimeResult) -> list[Target]:
     lat = result.latencies
     targets = []
@@ -333,18 +362,15 @@ def runtime_targets(result: rt.RuntimeResult) -> list[Target]:
         (rt_variants().GENERATED, 1.03),
         (rt_variants().GENERATED_VALIDATED, 1.05),
     ):
-        raw = rt_variants().RAW
-        value = statistics.median(lat[variant]) / statistics.median(lat[raw])
-        low, high = measure.bootstrap_ratio_ci(lat[variant], lat[raw])
-        ok = value <= limit
+        ratio = _ratio(lat, variant)
+        ok = ratio.value <= limit
         why = ""
         if not ok:
-            delta_us = (statistics.median(lat[variant]) - statistics.median(lat[raw])) * 1e6
-            noise = low <= 1.0
+            noise = ratio.low <= 1.0
             why = (
-                f"Median {millis(statistics.median(lat[variant]))} against "
-                f"{millis(statistics.median(lat[raw]))} raw: {delta_us:.0f} µs more per operation, "
-                f"95 % bootstrap interval of the ratio {low:.3f}–{high:.3f}. What the generated "
+                f"Median {millis(ratio.median)} against {millis(ratio.raw_median)} raw: "
+                f"{ratio.delta_us:.0f} µs more per operation, 95 % bootstrap interval of the "
+                f"ratio {ratio.low:.3f}–{ratio.high:.3f}. What the generated "
                 "code adds per call is a few Python calls, plus "
                 + (
                     f"three protovalidate checks of ~{cost:.0f} µs each (caller request, handler "
@@ -362,31 +388,22 @@ def runtime_targets(result: rt.RuntimeResult) -> list[Target]:
                 )
             )
         targets.append(
-            Target(
-                f"median latency, {variant} / raw",
-                f"≤ {limit:.2f}",
-                f"{value:.3f} (95 % CI {low:.3f}–{high:.3f})",
-                ok,
-                why,
-            )
+            Target(f"median latency, {variant} / raw", f"≤ {limit:.2f}", ratio.measured, ok, why)
         )
-    traced = result.traced_latencies
-    if traced:
-        variant, raw, limit = rt_variants().GENERATED_VALIDATED, rt_variants().RAW, 1.03
-        value = statistics.median(traced[variant]) / statistics.median(traced[raw])
-        low, high = measure.bootstrap_ratio_ci(traced[variant], traced[raw])
-        delta_us = (statistics.median(traced[variant]) - statistics.median(traced[raw])) * 1e6
+    if result.traced_latencies:
+        variant, limit = rt_variants().GENERATED_VALIDATED, 1.03
+        ratio = _ratio(result.traced_latencies, variant)
         targets.append(
             Target(
                 f"median latency with tracing and metrics on, {variant} / raw",
                 f"≤ {limit:.2f}",
-                f"{value:.3f} (95 % CI {low:.3f}–{high:.3f})",
-                value <= limit,
-                f"Median {millis(statistics.median(traced[variant]))} against "
-                f"{millis(statistics.median(traced[raw]))} raw, both with the SDK's tracing "
-                f"interceptor and Prometheus metrics: {delta_us:.0f} µs more per operation. "
-                "The generated path adds nexusproto's per-operation counters and latency "
-                "histogram and three validation steps to what both variants pay.",
+                ratio.measured,
+                ratio.value <= limit,
+                f"Median {millis(ratio.median)} against {millis(ratio.raw_median)} raw, both "
+                "with the SDK's tracing interceptor and Prometheus metrics: "
+                f"{ratio.delta_us:.0f} µs more per operation. The generated path adds "
+                "nexusproto's per-operation counters and latency histogram and three "
+                "validation steps to what both variants pay.",
             )
         )
     micro_ok = cost <= 10.0

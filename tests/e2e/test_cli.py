@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import socket
 import sys
 import uuid
@@ -39,6 +38,7 @@ from support.payments import DECLINE_MESSAGE, DECLINE_ORDER, Call
 with workflow.unsafe.imports_passed_through():
     from support.temporal import (
         DevServer,
+        cli_environment,
         connect,
         create_nexus_endpoint,
         unique_name,
@@ -137,11 +137,7 @@ class Harness:
 
     def env(self, address: str | None = None) -> dict[str, str]:
         """The test's environment without the user's Temporal settings, plus the server's."""
-        env = {k: v for k, v in os.environ.items() if not k.startswith("TEMPORAL_")}
-        env["TEMPORAL_CONFIG_FILE"] = str(self.config_dir / "absent.toml")
-        env["TEMPORAL_ADDRESS"] = address or self.server.target
-        env["TEMPORAL_NAMESPACE"] = "orders"
-        return env
+        return cli_environment(address or self.server.target, self.config_dir / "absent.toml")
 
     async def cli(
         self,

@@ -49,6 +49,7 @@ with workflow.unsafe.imports_passed_through():
     from support.payments import Call, DecliningPayments, RefundPaymentWorkflow
     from support.temporal import (
         DevServer,
+        cli_environment,
         connect,
         create_nexus_endpoint,
         unique_name,
@@ -366,12 +367,12 @@ class Run:
 
 async def _cli(t: Teams, command: str, *args: str) -> Run:
     repo = Path(__file__).resolve().parents[2]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TEMPORAL_")}
-    env["TEMPORAL_CONFIG_FILE"] = str(repo / "absent-temporal-config.toml")
-    env["TEMPORAL_ADDRESS"] = t.server.target
-    env["TEMPORAL_NAMESPACE"] = "orders"
-    env["PYTHONPATH"] = os.pathsep.join(
-        [str(Path(__file__).resolve().parent), env.get("PYTHONPATH", "")]
+    env = cli_environment(
+        t.server.target,
+        repo / "absent-temporal-config.toml",
+        PYTHONPATH=os.pathsep.join(
+            [str(Path(__file__).resolve().parent), os.environ.get("PYTHONPATH", "")]
+        ),
     )
     process = await asyncio.create_subprocess_exec(
         str(Path(sys.executable).parent / "nexusproto"),

@@ -95,7 +95,6 @@ class Teams:
     endpoint: str
     payments_queue: str
     orders_queue: str
-    handler: Ledgers
     apply_starts: collections.Counter[str]
     activities: Activities
 
@@ -142,7 +141,6 @@ async def teams(server: DevServer) -> AsyncIterator[Teams]:
             endpoint.spec.name,
             payments_queue,
             orders_queue,
-            handler,
             apply_starts,
             activities,
         )

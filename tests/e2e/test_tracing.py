@@ -24,7 +24,6 @@ import-time side effects.
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -55,6 +54,7 @@ with workflow.unsafe.imports_passed_through():
     from support.payments import DecliningPayments, RefundPaymentWorkflow
     from support.temporal import (
         DevServer,
+        cli_environment,
         create_nexus_endpoint,
         unique_name,
         unique_task_queue,
@@ -271,11 +271,11 @@ def test_nexusproto_call_continues_the_trace_of_traceparent(
 
     async def scenario(t: Traced) -> None:
         repo = Path(__file__).resolve().parents[2]
-        env = {k: v for k, v in os.environ.items() if not k.startswith("TEMPORAL_")}
-        env["TEMPORAL_CONFIG_FILE"] = str(repo / "absent-temporal-config.toml")
-        env["TEMPORAL_ADDRESS"] = t.server.target
-        env["TEMPORAL_NAMESPACE"] = "orders"
-        env["TRACEPARENT"] = f"00-{trace_id}-{parent_id}-01"
+        env = cli_environment(
+            t.server.target,
+            repo / "absent-temporal-config.toml",
+            TRACEPARENT=f"00-{trace_id}-{parent_id}-01",
+        )
         process = await asyncio.create_subprocess_exec(
             str(Path(sys.executable).parent / "nexusproto"),
             "call",

@@ -31,20 +31,16 @@ DEMO_DIR = REPO / "python" / "demo"
 if str(DEMO_DIR) not in sys.path:
     sys.path.insert(0, str(DEMO_DIR))
 
+from nexusproto.testing import DEV_SERVER_SETTINGS  # noqa: E402
 from orders_payments.local_server import LocalServer, start_local_server  # noqa: E402
 
 NAMESPACES = ("payments", "orders")
-DYNAMIC_CONFIG = {
-    # Standalone Nexus operations (application code calling outside workflows).
-    # Everything else is the server's default: a start lost with a killed worker
-    # is retried after the default request timeout (10 s). Shortening it was tried
-    # and is a trap: with 4 s, handlers taking 2 s were cut off and retried with
-    # growing backoff, the first operations of a burst up to 7 times.
-    "nexusoperation.enableStandalone": "true",
-    "history.enableChasm": "true",
-    # Asynchronous updates complete their operation by a callback (scenario 9).
-    "history.enableUpdateCallbacks": "true",
-}
+# What nexusproto.testing's server runs with (standalone operations, update and
+# activity callbacks). Everything else is the server's default: a start lost with a
+# killed worker is retried after the default request timeout (10 s). Shortening it
+# was tried and is a trap: with 4 s, handlers taking 2 s were cut off and retried
+# with growing backoff, the first operations of a burst up to 7 times.
+DYNAMIC_CONFIG = dict(DEV_SERVER_SETTINGS)
 READY_TIMEOUT_SECONDS = 60.0
 FATAL_MARKERS = ("Fatal Python error", "Segmentation fault", "core dumped", "Traceback")
 

@@ -14,6 +14,7 @@ other's state even though they share one server.
 from __future__ import annotations
 
 import asyncio
+import os
 import subprocess
 import sys
 import uuid
@@ -30,6 +31,7 @@ DEMO_DIR = Path(__file__).resolve().parents[2] / "python" / "demo"
 if str(DEMO_DIR) not in sys.path:
     sys.path.insert(0, str(DEMO_DIR))
 
+from nexusproto.testing import DEV_SERVER_SETTINGS  # noqa: E402
 from orders_payments.local_server import (  # noqa: E402
     LocalServer,
     ServerError,
@@ -39,21 +41,22 @@ from orders_payments.local_server import (  # noqa: E402
 NAMESPACES: tuple[str, ...] = ("payments", "orders")
 """Namespaces created when the server starts, besides "default"."""
 
-DYNAMIC_CONFIG: dict[str, str] = {
-    # Both are needed for standalone Nexus operations (a Client calling an
-    # operation outside any workflow); without them the server answers
-    # "Standalone Nexus operation is disabled".
-    "nexusoperation.enableStandalone": "true",
-    "history.enableChasm": "true",
-    # Operations that outlive a request (tests/e2e/test_long_running.py): an
-    # asynchronous update completes its operation by a callback, which the server
-    # sends only with the first; activity-backed operations need standalone
-    # activities and their callbacks.
-    "history.enableUpdateCallbacks": "true",
-    "activity.enableStandalone": "true",
-    "activity.enableCallbacks": "true",
-}
+DYNAMIC_CONFIG: dict[str, str] = dict(DEV_SERVER_SETTINGS)
 """Dynamic-config values the server starts with (values are JSON)."""
+
+def cli_environment(
+    target: str, config_file: Path, *, namespace: str = "orders", **extra: str
+) -> dict[str, str]:
+    """This process's environment for a `nexusproto` subprocess: the user's Temporal
+    settings left out (`TEMPORAL_*`, and a config file that does not exist), the
+    server at `target` in `namespace`, and `extra` variables."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TEMPORAL_")}
+    env["TEMPORAL_CONFIG_FILE"] = str(config_file)
+    env["TEMPORAL_ADDRESS"] = target
+    env["TEMPORAL_NAMESPACE"] = namespace
+    env.update(extra)
+    return env
+
 
 def unique_name(prefix: str) -> str:
     """`prefix-<12 hex>`; valid as a Nexus endpoint name, task queue or workflow id.

@@ -192,6 +192,11 @@ class Operation:
         """The operation may complete after its start answered (asynchronously)."""
         return self.kind in ("workflow_run", "async_update", "activity")
 
+    @property
+    def starts_temporal_operation(self) -> bool:
+        """Its handler starts an update or activity through the SDK's `temporal_operation`."""
+        return self.kind in ("async_update", "activity")
+
 
 @dataclass(frozen=True)
 class Service:

@@ -85,7 +85,7 @@ class Operation:
     """The request message class; None for `google.protobuf.Empty` (no payload)."""
     output_type: type[Message] | None
     """The response message class; None for `google.protobuf.Empty` (no payload)."""
-    kind: _handler.Kind
+    kind: description.Kind
     """How the handler answers: `sync`, or with a workflow (`workflow_run`), an update
     answered once accepted (`async_update`) or an activity (`activity`) to await."""
     validates_request: bool

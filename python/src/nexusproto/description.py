@@ -29,6 +29,7 @@ __all__ = [
 FORMAT = 1
 
 Kind = Literal["sync", "workflow_run", "async_update", "activity"]
+"""How a handler answers: at once, or with a workflow, an update or an activity to await."""
 
 
 @dataclass(frozen=True)

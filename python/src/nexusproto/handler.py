@@ -37,13 +37,14 @@ import time
 import typing
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Literal, TypeVar
+from typing import Any, TypeVar
 
 import nexusrpc
 import temporalio.nexus
 from google.protobuf import empty_pb2
 
 from nexusproto import metrics, validation
+from nexusproto.description import Kind
 
 __all__ = ["ServiceHandler", "activity", "async_update", "operation", "workflow_run"]
 
@@ -52,13 +53,6 @@ F = TypeVar("F", bound=Callable[..., Any])
 _SPEC = "__nexusproto_operation__"
 _IMPLEMENTATION = "__nexusproto_implementation__"
 _KIND = "__nexusproto_kind__"
-
-
-Kind = Literal["sync", "workflow_run", "async_update", "activity"]
-"""How a handler answers: at once, or with a workflow, update or activity to await."""
-
-_TEMPORAL_KINDS = ("async_update", "activity")
-"""Kinds started through `temporalio.nexus.temporal_operation` (experimental in the SDK)."""
 
 
 @dataclass(frozen=True)
@@ -334,15 +328,6 @@ def service_of(cls: type[Any]) -> type[Any]:
     service = _generated_base(cls)._nexusproto_service
     assert service is not None
     return service
-
-
-def declared_validation(cls: type[Any], method_name: str) -> tuple[bool, bool]:
-    """Whether the contract has requests and responses of an operation validated, as
-    (request, response), read from a generated handler base or a subclass of one."""
-    spec: _OperationSpec | None = getattr(vars(_generated_base(cls)).get(method_name), _SPEC, None)
-    if spec is None:
-        return False, False
-    return spec.validate_request, spec.validate_response
 
 
 def operation_kind(cls: type[Any], method_name: str) -> Kind:

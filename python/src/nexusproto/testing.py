@@ -235,18 +235,22 @@ class Environment:
     """Endpoint name -> the task queue it routes to (all this environment's worker's)."""
 
 
+DEV_SERVER_SETTINGS: Mapping[str, str] = {
+    # Standalone Nexus operations (a client calling outside any workflow); without
+    # both the server answers "Standalone Nexus operation is disabled".
+    "nexusoperation.enableStandalone": "true",
+    "history.enableChasm": "true",
+    # Asynchronous updates and activity-backed operations complete their operation
+    # by a callback, which the server sends only with these.
+    "history.enableUpdateCallbacks": "true",
+    "activity.enableStandalone": "true",
+    "activity.enableCallbacks": "true",
+}
+"""The dev server's dynamic config for every kind of generated operation (values are JSON)."""
 _STANDALONE = [
-    "--dynamic-config-value",
-    "nexusoperation.enableStandalone=true",
-    "--dynamic-config-value",
-    "history.enableChasm=true",
-    # Asynchronous updates and activity-backed operations complete by callback.
-    "--dynamic-config-value",
-    "history.enableUpdateCallbacks=true",
-    "--dynamic-config-value",
-    "activity.enableStandalone=true",
-    "--dynamic-config-value",
-    "activity.enableCallbacks=true",
+    argument
+    for key, value in DEV_SERVER_SETTINGS.items()
+    for argument in ("--dynamic-config-value", f"{key}={value}")
 ]
 _server: WorkflowEnvironment | None = None
 

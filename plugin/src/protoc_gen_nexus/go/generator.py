@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from protoc_gen_nexus.go import model
 from protoc_gen_nexus.go.writer import GoFile, GoIdent, GoImport, doc_text, string_literal, wrap
+from protoc_gen_nexus.model import template_text
 
 CONTEXT = GoImport("context", "context")
 ERRORS = GoImport("errors", "errors")
@@ -399,12 +400,7 @@ def _template_text(operation: model.Operation) -> str:
     assert binding is not None
     if not binding.id_template:
         return "service/operation/request ID (stable across retries of one start)"
-    text = "".join(
-        part.literal.replace("{", "{{").replace("}", "}}")
-        + (f"{{{part.field}}}" if part.field else "")
-        for part in binding.id_template
-    )
-    return string_literal(text)
+    return string_literal(template_text(binding.id_template))
 
 
 def _workflow_id_expression(go: GoFile, service: model.Service, operation: model.Operation) -> str:

@@ -18,6 +18,7 @@ from protoc_gen_nexus.errors import GenerationError, Location
 from protoc_gen_nexus.go import model, naming
 from protoc_gen_nexus.go.parameters import Parameters
 from protoc_gen_nexus.go.writer import GoIdent, GoImport
+from protoc_gen_nexus.other_languages import refuse_kinds_not_generated
 from protoc_gen_nexus.resolve import resolve as resolve_contract
 
 _INTEGER_KINDS = frozenset(
@@ -208,12 +209,6 @@ def _service(service: contract.Service, packages: _Packages, names: _Names) -> m
     )
 
 
-_NOT_GENERATED = {
-    "async_update": "an asynchronous update (workflow_update.asynchronous)",
-    "activity": "an activity-backed operation (activity)",
-}
-
-
 def _operations(
     service: contract.Service, service_go_name: str, packages: _Packages, names: _Names
 ) -> tuple[model.Operation, ...]:
@@ -222,13 +217,7 @@ def _operations(
     for operation in service.operations:
         go_name = naming.go_camel_case(operation.method_name)
         owner = f"{service.proto_name}.{operation.method_name}"
-        if operation.kind in _NOT_GENERATED:
-            raise GenerationError(
-                f"{owner} is {_NOT_GENERATED[operation.kind]}, which protoc-gen-nexus-go "
-                "does not generate yet; leave it out of the Go output with a tag "
-                "(exclude-operation-tags), or generate this service for Python only",
-                operation.location,
-            )
+        refuse_kinds_not_generated(operation, owner, "protoc-gen-nexus-go", "Go")
         # Each operation adds `X` and `StartX` to the clients and `X` to the handler.
         for method in (go_name, "Start" + go_name):
             other = methods.setdefault(method, operation)

@@ -18,6 +18,7 @@ from protoc_gen_nexus.errors import GenerationError, Location
 from protoc_gen_nexus.java import model, naming
 from protoc_gen_nexus.java.parameters import Parameters
 from protoc_gen_nexus.java.writer import JavaIdent
+from protoc_gen_nexus.other_languages import refuse_kinds_not_generated
 from protoc_gen_nexus.resolve import resolve as resolve_contract
 
 _SIGNED = frozenset(["int32", "int64", "sint32", "sint64", "sfixed32", "sfixed64"])
@@ -196,12 +197,6 @@ def _service(file: contract.File, service: contract.Service, packages: _Packages
     )
 
 
-_NOT_GENERATED = {
-    "async_update": "an asynchronous update (workflow_update.asynchronous)",
-    "activity": "an activity-backed operation (activity)",
-}
-
-
 def _operations(
     service: contract.Service, packages: _Packages, names: _Names
 ) -> tuple[model.Operation, ...]:
@@ -209,13 +204,7 @@ def _operations(
     resolved = []
     for operation in service.operations:
         owner = f"{service.proto_name}.{operation.method_name}"
-        if operation.kind in _NOT_GENERATED:
-            raise GenerationError(
-                f"{owner} is {_NOT_GENERATED[operation.kind]}, which protoc-gen-nexus-java "
-                "does not generate yet; leave it out of the Java output with a tag "
-                "(exclude-operation-tags), or generate this service for Python only",
-                operation.location,
-            )
+        refuse_kinds_not_generated(operation, owner, "protoc-gen-nexus-java", "Java")
         method = naming.method_name(operation.method_name)
         start = naming.start_method_name(operation.method_name)
         for taken in (method, start):

@@ -154,6 +154,10 @@ class Operation:
         return self.contract.outlives_request
 
     @property
+    def starts_temporal_operation(self) -> bool:
+        return self.contract.starts_temporal_operation
+
+    @property
     def schedule_to_close_timeout(self) -> timedelta | None:
         return self.contract.schedule_to_close_timeout
 

@@ -50,6 +50,7 @@ LOCAL_NAMES = frozenset(
         "summary",
         "headers",
         "start",
+        "retry_policy",
     }
 )
 """Parameter and local names of generated methods; import aliases avoid them."""

@@ -11,6 +11,7 @@ from google.protobuf.compiler import plugin_pb2
 
 from protoc_gen_nexus import model as contract
 from protoc_gen_nexus.errors import GenerationError, Location
+from protoc_gen_nexus.other_languages import refuse_kinds_not_generated
 from protoc_gen_nexus.resolve import resolve as resolve_contract
 from protoc_gen_nexus.ts import model, naming
 from protoc_gen_nexus.ts.parameters import Parameters
@@ -185,12 +186,6 @@ def _service(
     )
 
 
-_NOT_GENERATED = {
-    "async_update": "an asynchronous update (workflow_update.asynchronous)",
-    "activity": "an activity-backed operation (activity)",
-}
-
-
 def _operations(
     service: contract.Service,
     definition_path: str,
@@ -204,13 +199,7 @@ def _operations(
         key = naming.lower_camel(operation.method_name)
         start = "start" + key[:1].upper() + key[1:]
         owner = f"{service.proto_name}.{operation.method_name}"
-        if operation.kind in _NOT_GENERATED:
-            raise GenerationError(
-                f"{owner} is {_NOT_GENERATED[operation.kind]}, which protoc-gen-nexus-ts "
-                "does not generate yet; leave it out of the TypeScript output with a tag "
-                "(exclude-operation-tags), or generate this service for Python only",
-                operation.location,
-            )
+        refuse_kinds_not_generated(operation, owner, "protoc-gen-nexus-ts", "TypeScript")
         if key in naming.RESERVED_MEMBERS:
             raise GenerationError(
                 f"{owner} generates the member {key}, which a TypeScript object or class "

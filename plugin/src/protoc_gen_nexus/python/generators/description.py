@@ -47,16 +47,14 @@ def _service(out: PythonFile, description: str, service: model.Service) -> None:
         out.line("),")
 
 
-_ANSWERS = {"workflow_run": "workflow_run", "async_update": "async_update", "activity": "activity"}
-"""How the handler answers, by contract kind; updates, signals and queries answer at once."""
-
-
 def _operation(out: PythonFile, description: str, operation: model.Operation) -> None:
     with _call(out, f"{description}.OperationDescription"):
         out.line(f"name={quoted(operation.name)},")
         out.line(f"python_name={quoted(operation.attribute)},")
         out.line(f"start_method={quoted(operation.start_method)},")
-        out.line(f"kind={quoted(_ANSWERS.get(operation.kind, 'sync'))},")
+        # How the handler answers: updates, signals and queries answer at once.
+        answers = operation.kind if operation.outlives_request else "sync"
+        out.line(f"kind={quoted(answers)},")
         if operation.validate_request:
             out.line("validates_request=True,")
         if operation.validate_response:

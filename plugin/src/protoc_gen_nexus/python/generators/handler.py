@@ -192,7 +192,7 @@ def _activity_operation(
 
 
 def _retry_policy(out: PythonFile, policy: model.RetryPolicy) -> str:
-    """The `retry_policy=` argument's value; a local first when it cannot share a line."""
+    """The `retry_policy=` argument's value."""
     arguments = []
     if policy.initial_interval is not None:
         arguments.append(f"initial_interval={timedelta_value(out, policy.initial_interval)}")
@@ -205,29 +205,29 @@ def _retry_policy(out: PythonFile, policy: model.RetryPolicy) -> str:
     if policy.non_retryable_error_types:
         names = ", ".join(quoted(name) for name in policy.non_retryable_error_types)
         arguments.append(f"non_retryable_error_types=[{names}]")
-    call = out.ref_name(TEMPORAL_COMMON, "RetryPolicy")
-    inline = f"{call}({', '.join(arguments)})"
-    with out.indented():
-        fits = out.fits(f"retry_policy={inline},")
-    if fits:
-        return inline
-    out.bracketed(f"retry_policy = {call}(", arguments, "")
-    return "retry_policy"
+    return _argument_value(
+        out, "retry_policy", out.ref_name(TEMPORAL_COMMON, "RetryPolicy"), arguments
+    )
 
 
 def _workflow_start(out: PythonFile, start: model.WorkflowStart) -> str:
-    """The `start=` argument's value; a local first when it cannot share a line."""
+    """The `start=` argument's value."""
     arguments = [quoted(start.workflow_type)]
     if start.task_queue:
         arguments.append(f"task_queue={quoted(start.task_queue)}")
-    call = out.ref_name(NEXUSPROTO, "WorkflowStart")
+    return _argument_value(out, "start", out.ref_name(NEXUSPROTO, "WorkflowStart"), arguments)
+
+
+def _argument_value(out: PythonFile, name: str, call: str, arguments: list[str]) -> str:
+    """The value of keyword argument `name`, `call(arguments)`: inline when it fits on
+    the argument's line, else a local of that name assigned just before."""
     inline = f"{call}({', '.join(arguments)})"
     with out.indented():
-        fits = out.fits(f"start={inline},")
+        fits = out.fits(f"{name}={inline},")
     if fits:
         return inline
-    out.bracketed(f"start = {call}(", arguments, "")
-    return "start"
+    out.bracketed(f"{name} = {call}(", arguments, "")
+    return name
 
 
 def _workflow_run_operation(

@@ -31,7 +31,7 @@ def runtime_modules(file: model.File) -> set[Module]:
                 modules.add(TEMPORAL_NEXUS)
                 if binding.id_reuse_policy or binding.id_conflict_policy:
                     modules.add(TEMPORAL_COMMON)
-            if operation.kind in ("async_update", "activity"):
+            if operation.starts_temporal_operation:
                 modules.add(TEMPORAL_NEXUS)
             if operation.activity is not None and operation.activity.retry_policy is not None:
                 modules.add(TEMPORAL_COMMON)

@@ -35,7 +35,7 @@ def fake_class(out: PythonFile, file: model.File, service: model.Service) -> Non
             "non-retryable NOT_IMPLEMENTED error, except a workflow-run operation,\n"
             "which starts its workflow."
         )
-        if any(op.kind in ("async_update", "activity") for op in service.operations):
+        if any(op.starts_temporal_operation for op in service.operations):
             given_nothing = (
                 "non-retryable NOT_IMPLEMENTED error, except a workflow-run operation,\n"
                 "an asynchronous update or an activity-backed one, which starts what\n"
@@ -87,7 +87,7 @@ def _operation(out: PythonFile, operation: model.Operation) -> None:
     output = payload_type(out, operation.output)
     parameters = ["self"]
     request = "None"
-    temporal = operation.kind in ("async_update", "activity")
+    temporal = operation.starts_temporal_operation
     if operation.workflow_run is not None:
         parameters.append(f"ctx: {out.ref_name(TEMPORAL_NEXUS, 'WorkflowRunOperationContext')}")
     elif temporal:
