@@ -47,13 +47,14 @@ with workflow.unsafe.imports_passed_through():
 
 TEST_TIMEOUT_SECONDS = 60.0
 
-# The generated modules and the runtime come from outside the sandbox instead of
-# being imported again in it: that nested re-import (carts_pb2, the option module,
-# nexusproto) has twice hit CPython 3.11's "AST constructor recursion depth
-# mismatch" SystemError, and they are deterministic code the sandbox need not vet.
+# The workflows below are defined in this test module, which the sandbox would
+# import again to vet them; pytest's assertion rewriter then re-parses it deep in
+# that nested import, where CPython 3.11.7's ast.parse can fail with "AST
+# constructor recursion depth mismatch". Passing the module (and the generated
+# code it imports) through takes the already-imported, deterministic code instead.
 PASSTHROUGH_RUNNER = SandboxedWorkflowRunner(
     restrictions=SandboxRestrictions.default.with_passthrough_modules(
-        "nexusproto", "orders", "payments"
+        __name__, "nexusproto", "orders", "payments"
     )
 )
 WORKFLOW_TIMEOUT = timedelta(seconds=45)
