@@ -7,7 +7,7 @@ BIN := $(abspath $(VENV))/bin
 export PATH := $(BIN):$(PATH)
 SETUP_STAMP := $(VENV)/.setup-done
 
-.PHONY: setup generate options golden test check fuzz demo bench reliability clean interop dist compat breaking
+.PHONY: setup generate options golden test check fuzz demo bench reliability clean interop dist compat breaking docs
 
 setup: $(SETUP_STAMP)
 
@@ -77,8 +77,13 @@ breaking: generate
 		echo "make breaking: no commit $(AGAINST) to compare with (first commit or shallow clone); skipped"; \
 	fi
 
-test: generate
+test: generate docs
 	$(BIN)/python -m pytest tests python/demo/tests
+
+# The documentation site (docs/) into build/site, warnings as errors: a broken
+# link or anchor fails. tests/docs checks its code blocks and opens it in a browser.
+docs: setup
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet -f docs/mkdocs.yml
 
 # The fast inner loop, about a minute: lint and type checks of the project's code,
 # unit tests, generation tests (golden files, fixtures, generated code linted and
