@@ -7,7 +7,7 @@ BIN := $(abspath $(VENV))/bin
 export PATH := $(BIN):$(PATH)
 SETUP_STAMP := $(VENV)/.setup-done
 
-.PHONY: setup generate options golden test check fuzz demo bench reliability clean interop dist compat breaking docs
+.PHONY: setup generate options golden test check fuzz demo bench reliability clean interop dist compat breaking docs browser
 
 setup: $(SETUP_STAMP)
 
@@ -77,13 +77,22 @@ breaking: generate
 		echo "make breaking: no commit $(AGAINST) to compare with (first commit or shallow clone); skipped"; \
 	fi
 
-test: generate docs
+test: generate docs browser
 	$(BIN)/python -m pytest tests python/demo/tests
 
 # The documentation site (docs/) into build/site, warnings as errors: a broken
 # link or anchor fails. tests/docs checks its code blocks and opens it in a browser.
 docs: setup
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet -f docs/mkdocs.yml
+
+# Debian's Chromium for the site's browser test, where it is missing and apt can
+# install it (as root, or with sudo that asks nothing); otherwise that test skips.
+browser:
+	@for found in chromium chromium-browser google-chrome; do command -v $$found >/dev/null && exit 0; done; \
+	if [ "$$(id -u)" = 0 ]; then sudo=; elif sudo -n true 2>/dev/null; then sudo=sudo; else \
+		echo "make browser: chromium is missing and apt needs root; the browser test will skip"; exit 0; fi; \
+	command -v apt-get >/dev/null || { echo "make browser: no apt-get; install Chromium yourself"; exit 0; }; \
+	$$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq chromium >/dev/null
 
 # The fast inner loop, about a minute: lint and type checks of the project's code,
 # unit tests, generation tests (golden files, fixtures, generated code linted and
