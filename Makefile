@@ -100,7 +100,7 @@ browser:
 # The suite is laid out by kind: tests/unit, tests/generation, tests/property,
 # tests/e2e (dev server), tests/interop (Go, TypeScript and Java peers).
 check: generate
-	$(BIN)/python -m pytest tests/unit tests/generation tests/property -q -x
+	$(BIN)/python -m pytest tests/unit tests/generation tests/property tests/docs/test_code_blocks.py -q -x
 
 # The property tests of tests/property/test_fuzz.py with thousands of random contracts
 # instead of the bounded, repeatable sample `make test` runs (FUZZ_EXAMPLES=N
