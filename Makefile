@@ -55,7 +55,7 @@ dist: setup
 # The supported version range (protobuf 5.29 to 7.x, temporalio 1.29 to the
 # newest): one virtualenv per combination from the wheels, generation with its own
 # protoc and with buf, golden files, the demo teams' tests, the demo. Prints the
-# matrix (README, "Supported versions"). `make test` runs its two corners.
+# matrix (docs: reference/versions.md). `make test` runs its two corners.
 compat: generate
 	$(BIN)/python tests/compat/run.py
 

@@ -31,7 +31,7 @@ def tool(name: str) -> str:
 
 
 def validate_set() -> Path:
-    """buf/validate/validate.proto's descriptors, for protoc offline (see the README)."""
+    """buf/validate/validate.proto's descriptors, for protoc offline (as `make generate` does)."""
     path = BUILD_DIR / "validate.binpb"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)

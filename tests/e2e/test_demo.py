@@ -146,7 +146,7 @@ def test_demo_endpoint_setup_reuses_a_matching_endpoint_and_refuses_another(
 def test_demo_connects_both_teams_with_the_environments_converter(
     dev_server: DevServer,
 ) -> None:
-    """NEXUSPROTO_DATA_CONVERTER (here the README's encryption recipe) reaches every
+    """NEXUSPROTO_DATA_CONVERTER (here the documented encryption recipe) reaches every
     client and worker of the demo: the histories of both teams hold ciphertext."""
     import encryption_codec
 

@@ -1,4 +1,4 @@
-"""Per-operation metrics of the generated handlers (README, "Observability: metrics").
+"""Per-operation metrics of the generated handlers (docs: how-to/observability.md).
 
 Against the session's real dev server: a plain subclass of the generated
 `PaymentServiceHandler` serves on a worker whose client's runtime records metrics

@@ -1,4 +1,4 @@
-"""Tracing across teams (README, "Observability: tracing"), on the session's dev server.
+"""Tracing across teams (docs: how-to/observability.md), on the session's dev server.
 
 Both namespaces' clients carry the SDK's `temporalio.contrib.opentelemetry.TracingInterceptor`
 (their workers inherit it); the orders client also carries `nexusproto.tracing.TracingInterceptor`,

@@ -1,7 +1,7 @@
 """Both teams as the reliability scenarios run them, each in worker processes of its own.
 
 Payments (handler side): `Payments`, a plain subclass of the generated
-`PaymentServiceHandler`, as a team writes it, made idempotent the way the README
+`PaymentServiceHandler`, as a team writes it, made idempotent the way the handler guide
 advises (the charge is keyed by the Nexus request ID, which every retry of one
 start carries); `RefundPaymentWorkflow`, which the generated `refund_payment`
 body starts; and, for the load comparison only, `RawPaymentsHandler`, the same

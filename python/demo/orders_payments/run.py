@@ -422,7 +422,7 @@ async def main() -> int:
     succeeded = False
     try:
         # Both teams' clients (and so their workers) use nexusproto's converter, as the
-        # README tells teams to, unless NEXUSPROTO_DATA_CONVERTER names the teams' own
+        # guides tell teams to, unless NEXUSPROTO_DATA_CONVERTER names the teams' own
         # (one with an encrypting codec, say); NEXUSPROTO_INTERCEPTORS and
         # NEXUSPROTO_PLUGINS add tracing and the like, as for the nexusproto command.
         options = configuration.from_environment()

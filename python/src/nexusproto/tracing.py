@@ -1,4 +1,4 @@
-"""Trace context for standalone Nexus calls (README, "Observability: tracing").
+"""Trace context for standalone Nexus calls (docs: how-to/observability.md).
 
 The SDK's `temporalio.contrib.opentelemetry.TracingInterceptor` traces Nexus
 operations started from workflows and the handler side: it puts the W3C trace

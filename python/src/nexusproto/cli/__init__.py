@@ -34,7 +34,7 @@ is still read (the handler's contract may be newer), and printed without them.
 `--data-converter MODULE:ATTRIBUTE` (on `call`, `result` and `describe`) names
 another `temporalio.converter.DataConverter` to use instead, importable from
 `PYTHONPATH` or a `--contracts` directory: the teams' own, as one with an
-encrypting `PayloadCodec` (README, "Encryption"). `--interceptor` and `--plugin`
+encrypting `PayloadCodec` (docs: how-to/encryption.md). `--interceptor` and `--plugin`
 (repeatable, `MODULE:ATTRIBUTE` naming an instance or a class made with no
 arguments) add `temporalio.client` interceptors and plugins to the connection.
 Without these options, `NEXUSPROTO_DATA_CONVERTER`, `NEXUSPROTO_INTERCEPTORS` and
