@@ -1,11 +1,12 @@
-"""The README's encryption recipe, run as the encryption tests' converter.
+"""The documented encryption recipe, run as the encryption tests' converter.
 
-The README ("Encryption") gives teams one module, `team_temporal.py`: an AES-256-GCM
-`PayloadCodec` (from the `cryptography` package) composed with
-`nexusproto.converter.data_converter`. This module takes that code block from the
-README as it stands and runs it, so the tests exercise exactly what teams copy, and
-a change to the recipe that breaks it fails here. The recipe reads its key from
-`PAYLOAD_KEY_ID` and `PAYLOAD_KEY_HEX`; a fixed test key is set where they are not.
+The documentation ("Encrypt payloads") gives teams one module, `team_temporal.py`:
+an AES-256-GCM `PayloadCodec` (from the `cryptography` package) composed with
+`nexusproto.converter.data_converter`. The page includes it from
+docs/examples/encryption/team_temporal.py; this module runs that very file, so the
+tests exercise exactly what teams copy, and a change to the recipe that breaks it
+fails here. The recipe reads its key from `PAYLOAD_KEY_ID` and `PAYLOAD_KEY_HEX`;
+a fixed test key is set where they are not.
 
 Importable without other side effects: the CLI loads `encryption_codec:data_converter`
 with `--data-converter` (the test passes the same key in the environment).
@@ -20,27 +21,23 @@ from pathlib import Path
 
 from temporalio.converter import DataConverter
 
-README = Path(__file__).resolve().parents[2] / "README.md"
-RECIPE_FIRST_LINE = "# team_temporal.py"
+EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
+RECIPE = EXAMPLES / "encryption" / "team_temporal.py"
 KEY_ID = "test-key-1"
 KEY = hashlib.sha256(b"nexusproto encryption tests: not a secret").digest()
 
 
 def recipe_source() -> str:
-    """The README's Python block that starts with `# team_temporal.py`."""
-    blocks = README.read_text(encoding="utf-8").split("```python\n")[1:]
-    found = [block.split("```", 1)[0] for block in blocks if block.startswith(RECIPE_FIRST_LINE)]
-    if len(found) != 1:
-        raise LookupError(f"README.md has {len(found)} Python blocks starting {RECIPE_FIRST_LINE!r}")
-    return found[0]
+    """The documented `team_temporal.py`, as the page shows it."""
+    return RECIPE.read_text(encoding="utf-8")
 
 
 def _load() -> types.ModuleType:
     os.environ.setdefault("PAYLOAD_KEY_ID", KEY_ID)
     os.environ.setdefault("PAYLOAD_KEY_HEX", KEY.hex())
     module = types.ModuleType("team_temporal")
-    module.__file__ = str(README)
-    exec(compile(recipe_source(), f"{README}:team_temporal.py", "exec"), module.__dict__)  # noqa: S102
+    module.__file__ = str(RECIPE)
+    exec(compile(recipe_source(), str(RECIPE), "exec"), module.__dict__)  # noqa: S102
     return module
 
 

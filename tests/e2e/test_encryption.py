@@ -1,6 +1,6 @@
 """Encryption: both teams compose a `PayloadCodec` with `nexusproto.converter.data_converter`.
 
-Against the session's dev server, with the README's recipe as `encryption_codec`
+Against the session's dev server, with the documented recipe as `encryption_codec`
 runs it (AES-256-GCM from `cryptography`, composed with nexusproto's converter):
 the orders team's client and worker (namespace "orders") and the payments team's
 (namespace "payments") use its `data_converter`. The

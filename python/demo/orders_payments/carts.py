@@ -26,6 +26,7 @@ PRICE_CHECK = timedelta(milliseconds=50)
 """How long pricing an added item takes: updates wait on each other meanwhile."""
 
 
+# --8<-- [start:workflow]
 @workflow.defn(name="CartWorkflow")
 class CartWorkflow:
     """A cart, from its first item to its checkout."""
@@ -105,8 +106,15 @@ class CartWorkflow:
         )
 
 
+# --8<-- [end:workflow]
+
+
+# --8<-- [start:handler]
 _: type[CartWorkflowContract] = CartWorkflow
 
 
 class CartHandler(CartServiceHandler):
     """Serves CartService: every operation's body is generated from the contract."""
+
+
+# --8<-- [end:handler]

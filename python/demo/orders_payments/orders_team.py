@@ -46,6 +46,7 @@ def status_name(status: payments_pb2.PaymentStatus.ValueType) -> str:
     return payments_pb2.PaymentStatus.Name(status)
 
 
+# --8<-- [start:workflow-caller]
 @workflow.defn
 class OrderWorkflow:
     """Pays for an order, refunds it (the customer cancels), and shows that a
@@ -105,6 +106,9 @@ class OrderWorkflow:
         return outcome
 
 
+# --8<-- [end:workflow-caller]
+
+
 def orders_worker(client: Client, task_queue: str) -> Worker:
     """The orders team's worker (default workflow sandbox): its order workflow, and
     its carts, served to other teams through Nexus."""
@@ -122,6 +126,7 @@ class StandalonePayment:
     response: payments_pb2.ProcessPaymentResponse
 
 
+# --8<-- [start:standalone-caller]
 async def pay_from_application(
     client: Client, request: payments_pb2.ProcessPaymentRequest, endpoint: str | None
 ) -> StandalonePayment:
@@ -132,6 +137,9 @@ async def pay_from_application(
         payments = PaymentServiceStandaloneClient(client, endpoint=endpoint)
     handle = await payments.start_process_payment(request)  # a fresh operation id
     return StandalonePayment(handle.operation_id, await handle.result())
+
+
+# --8<-- [end:standalone-caller]
 
 
 async def add_to_cart(

@@ -31,12 +31,14 @@ def money(amount: payments_pb2.Money) -> str:
     return f"{units}.{cents:02d} {amount.currency}"
 
 
+# --8<-- [start:handler]
 class Payments(PaymentServiceHandler):
     """Settles every charge at once; refunds run as `RefundPaymentWorkflow`."""
 
     def __init__(self, say: Say = print) -> None:
         self.say = say
 
+    # --8<-- [start:idempotent-charge]
     async def process_payment(
         self,
         ctx: nexusrpc.handler.StartOperationContext,
@@ -55,6 +57,7 @@ class Payments(PaymentServiceHandler):
             transaction_id=transaction_id, status=payments_pb2.PAYMENT_STATUS_SETTLED
         )
 
+    # --8<-- [end:idempotent-charge]
     async def check_health(
         self, ctx: nexusrpc.handler.StartOperationContext
     ) -> payments_pb2.HealthStatus:
@@ -65,6 +68,9 @@ class Payments(PaymentServiceHandler):
             "the ledger is reset by the payments team's own tests only",
             type=nexusrpc.HandlerErrorType.BAD_REQUEST,
         )
+
+
+# --8<-- [end:handler]
 
 
 class Bank:
@@ -84,6 +90,7 @@ class Bank:
         return reference
 
 
+# --8<-- [start:refund-workflow]
 @workflow.defn
 class RefundPaymentWorkflow:
     """Started by the generated `refund_payment` operation, one per transaction."""
@@ -101,6 +108,10 @@ class RefundPaymentWorkflow:
         )
 
 
+# --8<-- [end:refund-workflow]
+
+
+# --8<-- [start:worker]
 def payments_worker(client: Client, task_queue: str, say: Say = print) -> Worker:
     """The payments team's worker: Nexus handler, refund workflow and its activity."""
     return Worker(
@@ -110,3 +121,6 @@ def payments_worker(client: Client, task_queue: str, say: Say = print) -> Worker
         workflows=[RefundPaymentWorkflow],
         activities=[Bank(say).refund],
     )
+
+
+# --8<-- [end:worker]

@@ -21,6 +21,7 @@ ORDER = orders_pb2.PlaceOrderRequest(
 )
 
 
+# --8<-- [start:caller-with-fake]
 def place_order(
     nexus_environment: Callable[..., Any], payments: PaymentServiceFake
 ) -> OrderOutcome:
@@ -58,6 +59,9 @@ def test_order_is_paid_then_refunded(nexus_environment: Callable[..., Any]) -> N
         "amount.currency: does not match regex pattern `^[A-Z]{3}$` [string.pattern]",
         "amount.amount_minor: must be greater than 0 [int64.gt]",
     ]
+
+
+# --8<-- [end:caller-with-fake]
 
 
 def test_a_declined_payment_fails_the_order(nexus_environment: Callable[..., Any]) -> None:

@@ -19,6 +19,7 @@ CHARGE = payments_pb2.ProcessPaymentRequest(
 )
 
 
+# --8<-- [start:handler-in-process]
 def test_a_charge_settles() -> None:
     said: list[str] = []
     response = asyncio.run(
@@ -38,12 +39,16 @@ def test_an_invalid_charge_never_reaches_the_handler() -> None:
     assert said == []
 
 
+# --8<-- [end:handler-in-process]
+
+
 def test_the_ledger_cannot_be_reset_from_outside() -> None:
     with pytest.raises(nexusrpc.HandlerError) as refused:
         asyncio.run(testing.call(Payments(), PaymentService.reset_ledger))
     assert refused.value.type == nexusrpc.HandlerErrorType.BAD_REQUEST
 
 
+# --8<-- [start:handler-in-environment]
 def test_a_refund_runs_its_workflow(nexus_environment: Callable[..., Any]) -> None:
     said: list[str] = []
 
@@ -61,3 +66,6 @@ def test_a_refund_runs_its_workflow(nexus_environment: Callable[..., Any]) -> No
     assert refund.refund_id == "refund-tx-1"
     assert refund.status == payments_pb2.PAYMENT_STATUS_REFUNDED
     assert said[0].startswith("[payments] bank returned 19.99 EUR of tx-1")
+
+
+# --8<-- [end:handler-in-environment]
