@@ -430,3 +430,20 @@ def test_proto_field_names_parse_too() -> None:
         payments_pb2.ProcessPaymentRequest,
     )
     assert (parsed.customer_id, parsed.amount.amount_minor) == ("c", 12)
+
+
+def test_a_reader_that_goes_away_gets_no_traceback() -> None:
+    """`nexusproto describe | head`: the pipe closes before the description is written
+    (44 KB of JSON, more than a pipe holds); the command ends quietly with 141, as a
+    shell reports for a program SIGPIPE ended."""
+    from nexusproto.cli import BROKEN_PIPE
+
+    command = [sys.executable, "-m", "nexusproto", "describe", "--contracts", str(GEN)]
+    process = subprocess.Popen(
+        [*command, "--format", "json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()
+    errors = process.stderr.read().decode()
+    assert process.wait(timeout=60) == BROKEN_PIPE
+    assert "Traceback" not in errors, errors

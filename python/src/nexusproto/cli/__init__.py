@@ -62,6 +62,8 @@ Exit statuses (each failure is one line on standard error, no traceback):
         or malformed --data, contracts that cannot be imported, bad configuration
         (as a --data-converter that does not load, or a result it cannot decode)
    130  interrupted (the operation, once started, keeps running)
+   141  standard output closed before all was written (as by `| head`), as a shell
+        reports for a program that SIGPIPE ended
 """
 
 from __future__ import annotations
@@ -93,6 +95,7 @@ from nexusproto.contracts import ContractError, Contracts, UnknownNameError, loa
 __all__ = [
     "CANNOT_CONNECT",
     "HANDLER_ERROR",
+    "BROKEN_PIPE",
     "INTERRUPTED",
     "INVALID_REQUEST",
     "OK",
@@ -105,6 +108,7 @@ __all__ = [
 ]
 
 INTERRUPTED = 130
+BROKEN_PIPE = 141
 
 _EXIT_STATUSES = __doc__.split("Exit statuses", 1)[1].split("\n", 1)[1] if __doc__ else ""
 
@@ -333,4 +337,11 @@ def console() -> NoReturn:
     # (see nexusproto.process).
     from nexusproto.process import exit_now
 
-    exit_now(main())
+    try:
+        status = main()
+    except BrokenPipeError:
+        # The reader went away (`nexusproto describe | head`): nothing is wrong but
+        # the pipe, so no traceback; what is still buffered goes nowhere.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        status = BROKEN_PIPE
+    exit_now(status)
