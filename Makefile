@@ -53,9 +53,10 @@ dist: setup
 	$(BIN)/python -m build --outdir dist python
 
 # The supported version range (protobuf 5.29 to 7.x, temporalio 1.29 to the
-# newest): one virtualenv per combination from the wheels, generation with its own
-# protoc and with buf, golden files, the demo teams' tests, the demo. Prints the
-# matrix (docs: reference/versions.md). `make test` runs its two corners.
+# newest): the built distributions served by a local package index (pypiserver),
+# one virtualenv per combination that installs both by name from it, generation
+# with its own protoc and with buf, golden files, the demo teams' tests, the demo.
+# Prints the matrix (docs: reference/versions.md). `make test` runs its two corners.
 compat: generate
 	$(BIN)/python tests/compat/run.py
 

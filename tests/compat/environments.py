@@ -6,11 +6,11 @@ the sdists and wheels `make dist` builds into a directory of their own, and a
 `LocalIndex` (pypiserver, without fallback to any other index) serves that
 directory on a free local port. For each combination, `check` creates a fresh
 virtualenv and installs into it, by name and with every extra, what a user
-installs: `nexusproto[opentelemetry,testing]==VERSION` and
+installs: `nexusproto-runtime[opentelemetry,testing]==VERSION` and
 `protoc-gen-nexus==VERSION` from the local index, their dependencies from the
 machine's normal index (pip's `--extra-index-url`). pip's install report must
-show both of ours downloaded from the local index: the public index has an
-unrelated `nexusproto`, and an install that took it would prove nothing. Then
+show both of ours downloaded from the local index: a distribution of the same
+name from anywhere else (a stale upload, a squatted name) would prove nothing. Then
 nothing comes from the source tree: `check` copies the example contracts to a
 directory outside the repository, and there:
 
@@ -63,7 +63,9 @@ PYTEST = "pytest==9.2.0"
 
 VERSION = (REPO / "python" / "VERSION").read_text().strip()
 """The one version of both distributions (python/VERSION)."""
-RUNTIME = "nexusproto"
+RUNTIME = tomllib.loads((REPO / "python" / "pyproject.toml").read_text())["project"][
+    "name"
+]
 PLUGIN = tomllib.loads((REPO / "plugin" / "pyproject.toml").read_text())["project"][
     "name"
 ]
@@ -270,8 +272,8 @@ def provenance(report: dict[str, Any], index: str) -> dict[str, str]:
         raise StepFailed(
             f"pip did not install our distributions from the local index {index}: "
             + "; ".join(problems)
-            + ". A distribution of the same name elsewhere (the public index has an "
-            "unrelated nexusproto) or a stale file was taken instead."
+            + ". A distribution of the same name elsewhere or a stale file was taken "
+            "instead."
         )
     return origins
 

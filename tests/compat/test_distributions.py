@@ -8,7 +8,7 @@ supported version range.
   and nothing else, and pip's install report tells whether ours came from it.
 * The corners of the compatibility matrix (tests/compat/environments.py): the
   oldest supported protobuf and temporalio together, and the newest of both,
-  each in a fresh virtualenv where pip installs `nexusproto[...]` and
+  each in a fresh virtualenv where pip installs `nexusproto-runtime[...]` and
   `protoc-gen-nexus` by name from that index, outside the repository:
   generation with that environment's own protoc and with buf, golden files, the
   demo teams' tests and the demo on a dev server. `make compat` runs every
@@ -77,7 +77,7 @@ def test_wheels_from_the_sdists_equal_wheels_from_the_source_tree(
     wheels: list[Path], tmp_path: Path
 ) -> None:
     assert [wheel.name for wheel in wheels] == [
-        "nexusproto-0.1.0-py3-none-any.whl",
+        "nexusproto_runtime-0.1.0-py3-none-any.whl",
         "protoc_gen_nexus-0.1.0-py3-none-any.whl",
     ]
     for distribution in ("plugin", "python"):
@@ -120,7 +120,7 @@ def test_wheels_carry_the_metadata_users_see(wheels: list[Path]) -> None:
             else "# protoc-gen-nexus"
         )
         assert readme in metadata.split("\n\n", 1)[1]
-    runtime = _contents(wheels[0])["nexusproto-0.1.0.dist-info/METADATA"].decode()
+    runtime = _contents(wheels[0])["nexusproto_runtime-0.1.0.dist-info/METADATA"].decode()
     assert "Requires-Dist: temporalio<2,>=1.29" in runtime
 
 
@@ -146,7 +146,7 @@ def test_the_local_index_serves_our_two_distributions_by_name(
     status, root = get(index.origin, "/simple/")
     assert status == HTTPStatus.OK
     assert sorted(re.findall(r">([^<]+)</a>", root)) == sorted([RUNTIME, PLUGIN])
-    for name, stem in ((RUNTIME, "nexusproto"), (PLUGIN, "protoc_gen_nexus")):
+    for name, stem in ((RUNTIME, "nexusproto_runtime"), (PLUGIN, "protoc_gen_nexus")):
         status, page = get(index.origin, f"/simple/{name}/")
         assert status == HTTPStatus.OK, name
         files = sorted(re.findall(r">([^<]+)</a>", page))
@@ -188,20 +188,20 @@ def test_the_provenance_guard_accepts_only_the_local_index(
 
     # The same wheels installed from their files: not from the index.
     with pytest.raises(
-        StepFailed, match=f"nexusproto {VERSION} was downloaded from file://"
+        StepFailed, match=f"{RUNTIME} {VERSION} was downloaded from file://"
     ):
         provenance(_report(tmp_path, *map(str, wheels)), index.url)
 
-    # The unrelated public `nexusproto`, as pip would report it.
+    # A distribution of the same name from another index, as pip would report it.
     elsewhere = copy.deepcopy(by_name)
     (runtime,) = [i for i in elsewhere["install"] if i["metadata"]["name"] == RUNTIME]
     runtime["metadata"]["version"] = "1.4.0"
     runtime["download_info"]["url"] = (
-        "https://files.example.org/packages/nexusproto-1.4.0-py3-none-any.whl"
+        "https://files.example.org/packages/nexusproto_runtime-1.4.0-py3-none-any.whl"
     )
-    with pytest.raises(StepFailed, match="unrelated nexusproto") as refused:
+    with pytest.raises(StepFailed, match="same name elsewhere") as refused:
         provenance(elsewhere, index.url)
-    assert "nexusproto 1.4.0 was downloaded from https://files.example.org/" in str(
+    assert f"{RUNTIME} 1.4.0 was downloaded from https://files.example.org/" in str(
         refused.value
     )
 

@@ -35,10 +35,7 @@ SOURCES = [
     REPO / "plugin" / "src" / "protoc_gen_nexus",
     REPO / "python" / "src" / "nexusproto",
 ]
-PYPROJECTS = {
-    "nexusproto": REPO / "python" / "pyproject.toml",
-    "protoc-gen-nexus": REPO / "plugin" / "pyproject.toml",
-}
+PYPROJECTS = [REPO / "python" / "pyproject.toml", REPO / "plugin" / "pyproject.toml"]
 GAP = "…"
 """What the error tables write for the part of a message that names your element."""
 PLUGINS = 5
@@ -78,7 +75,7 @@ def section(text: str, marker: str) -> str:
 def scripts() -> dict[str, str]:
     """Every console script of both distributions, with its entry point."""
     found: dict[str, str] = {}
-    for path in PYPROJECTS.values():
+    for path in PYPROJECTS:
         found.update(tomllib.loads(path.read_text())["project"]["scripts"])
     return found
 
@@ -447,8 +444,9 @@ def test_an_old_generated_module_gets_the_message_errors_md_quotes(
 
 def test_the_version_ranges_are_those_of_the_pyproject_files() -> None:
     text = page("versions.md")
-    for name, path in PYPROJECTS.items():
+    for path in PYPROJECTS:
         project = tomllib.loads(path.read_text())["project"]
+        name = project["name"]
         row = next(
             (line for line in text.splitlines() if line.startswith(f"| `{name}` ")), ""
         )

@@ -19,7 +19,7 @@ SCRIPTS = {
     "protoc-gen-nexus-ts": "protoc-gen-nexus",
     "protoc-gen-nexus-docs": "protoc-gen-nexus",
     "nexus-contract": "protoc-gen-nexus",
-    "nexusproto": "nexusproto",
+    "nexusproto": "nexusproto-runtime",
 }
 
 
@@ -52,4 +52,4 @@ def test_both_distributions_have_one_version() -> None:
     import protoc_gen_nexus
 
     assert protoc_gen_nexus.__version__ == version
-    assert importlib.metadata.version("nexusproto") == version
+    assert importlib.metadata.version("nexusproto-runtime") == version

@@ -312,7 +312,7 @@ def services_of(module: ModuleType) -> list[Service]:
         raise ContractError(
             f"{module.__name__}: its {DESCRIPTION} has format {found!r}, which this nexusproto "
             f"({_version()}) does not read (it reads format {description.FORMAT}); generate the "
-            "module and install nexusproto from the same release"
+            "module and install nexusproto-runtime from the same release"
         )
     return [_service(module, service) for service in described.services]
 
@@ -328,7 +328,7 @@ def _has_generated_handler(module: ModuleType) -> bool:
 
 def _version() -> str:
     try:
-        return importlib.metadata.version("nexusproto")
+        return importlib.metadata.version("nexusproto-runtime")
     except importlib.metadata.PackageNotFoundError:
         return "of this nexusproto's release"
 

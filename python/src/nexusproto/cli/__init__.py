@@ -162,7 +162,7 @@ def _parser() -> argparse.ArgumentParser:
         epilog="exit statuses:\n" + _EXIT_STATUSES,
         formatter_class=formatter,
     )
-    version = importlib.metadata.version("nexusproto")
+    version = importlib.metadata.version("nexusproto-runtime")
     parser.add_argument("--version", action="version", version=f"%(prog)s {version}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     describe = commands.add_parser(
