@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 from markdown.extensions.toc import slugify
 from support.protoc import REPO
 
@@ -110,3 +111,13 @@ def test_anchors_follow_the_site(tmp_path: Path) -> None:
         "## The `nexusproto` command {#cli}\n"
     )
     assert anchors_of(page) == {"run-the-demo-against-a-real-cluster", "cli"}
+
+
+def test_the_readme_names_the_option_protos_module_buf_users_depend_on() -> None:
+    """How buf users depend on the option protos: the module's name as its buf.yaml
+    declares it, and the page on depending on it."""
+    module = REPO / "python" / "src" / "nexusproto" / "proto" / "buf.yaml"
+    name = yaml.safe_load(module.read_text(encoding="utf-8"))["name"]
+    text = README.read_text(encoding="utf-8")
+    assert f"`{name}`" in text
+    assert "docs/content/how-to/buf-module.md" in relative_links(README)
