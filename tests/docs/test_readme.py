@@ -117,7 +117,9 @@ def test_the_readme_names_the_option_protos_module_buf_users_depend_on() -> None
     """How buf users depend on the option protos: the module's name as its buf.yaml
     declares it, and the page on depending on it."""
     module = REPO / "python" / "src" / "nexusproto" / "proto" / "buf.yaml"
-    name = yaml.safe_load(module.read_text(encoding="utf-8"))["name"]
+    (name,) = [
+        m["name"] for m in yaml.safe_load(module.read_text(encoding="utf-8"))["modules"]
+    ]
     text = README.read_text(encoding="utf-8")
     assert f"`{name}`" in text
     assert "docs/content/how-to/buf-module.md" in relative_links(README)
