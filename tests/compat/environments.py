@@ -50,6 +50,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import tomllib
+from packaging.utils import canonicalize_name
 
 REPO = Path(__file__).resolve().parents[2]
 TOOLS = REPO / ".venv" / "bin"
@@ -251,11 +252,12 @@ def provenance(report: dict[str, Any], index: str) -> dict[str, str]:
     same-named distribution from another index or a local file proves nothing."""
     origin = "{0.scheme}://{0.netloc}/".format(urlsplit(index))
     installed = {
-        _canonical(item["metadata"]["name"]): item for item in report.get("install", [])
+        canonicalize_name(item["metadata"]["name"]): item
+        for item in report.get("install", [])
     }
     origins, problems = {}, []
     for name in (RUNTIME, PLUGIN):
-        item = installed.get(_canonical(name))
+        item = installed.get(canonicalize_name(name))
         if item is None:
             problems.append(f"{name} is not in the install report")
             continue
@@ -276,10 +278,6 @@ def provenance(report: dict[str, Any], index: str) -> dict[str, str]:
             "instead."
         )
     return origins
-
-
-def _canonical(name: str) -> str:
-    return name.lower().replace("_", "-").replace(".", "-")
 
 
 def check(combination: Combination, index: LocalIndex, root: Path) -> Result:
@@ -367,7 +365,7 @@ def _install(
     result.extras = {
         item["metadata"]["name"]: sorted(item.get("requested_extras", []))
         for item in installed["install"]
-        if _canonical(item["metadata"]["name"]) in {RUNTIME, PLUGIN}
+        if canonicalize_name(item["metadata"]["name"]) in {RUNTIME, PLUGIN}
     }
     listed = _run([python, "-m", "pip", "list", "--format=freeze"])
     versions = dict(line.split("==", 1) for line in listed.splitlines() if "==" in line)

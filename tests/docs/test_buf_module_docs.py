@@ -9,17 +9,15 @@ YAML fragments hold too: the `excludes` one leaves the standard annotations out,
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
 from google.protobuf import descriptor_pb2
 from nexusproto.v1 import options_pb2
-from support.protoc import BIN, REPO
+from support.protoc import BIN, REPO, run_tool, succeeded
 
 EXAMPLES = REPO / "docs" / "examples" / "buf-module"
 PAGE = REPO / "docs" / "content" / "how-to" / "buf-module.md"
@@ -27,22 +25,12 @@ CONTRACT = "shipping/v1/shipping.proto"
 YAML_BLOCK = re.compile(r"^```yaml\n(?P<body>.*?)^```$", re.MULTILINE | re.DOTALL)
 
 
-def run(argv: list[str], cwd: Path) -> str:
-    """`argv` with the virtualenv first on PATH (its python, protoc, buf and plugins)."""
-    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
-    result = subprocess.run(
-        argv, cwd=cwd, env=env, capture_output=True, text=True, check=False
-    )
-    assert result.returncode == 0, f"{argv}: {result.stdout}{result.stderr}"
-    return result.stdout
-
-
 @pytest.fixture
 def workspace(tmp_path: Path) -> Path:
     """A copy of the example workspace after its vendor.sh ran."""
     copy = tmp_path / "workspace"
     shutil.copytree(EXAMPLES, copy)
-    run(["sh", "vendor.sh"], copy)
+    succeeded(run_tool(["sh", "vendor.sh"], copy))
     return copy
 
 
@@ -70,8 +58,8 @@ def test_vendor_sh_copies_the_option_protos(workspace: Path) -> None:
 
 def test_the_workspace_builds_and_lints(workspace: Path) -> None:
     image = workspace / "image.binpb"
-    run([str(BIN / "buf"), "build", "-o", str(image)], workspace)
-    run([str(BIN / "buf"), "lint"], workspace)
+    succeeded(run_tool([str(BIN / "buf"), "build", "-o", str(image)], workspace))
+    succeeded(run_tool([str(BIN / "buf"), "lint"], workspace))
     files = {
         file.name: file
         for file in descriptor_pb2.FileDescriptorSet.FromString(image.read_bytes()).file
@@ -87,7 +75,7 @@ def test_the_workspace_builds_and_lints(workspace: Path) -> None:
 
 
 def test_buf_generate_writes_only_the_readers_module(workspace: Path) -> None:
-    run([str(BIN / "buf"), "generate"], workspace)
+    succeeded(run_tool([str(BIN / "buf"), "generate"], workspace))
     written = sorted(
         path.relative_to(workspace / "gen").as_posix()
         for path in (workspace / "gen").rglob("*.py")
@@ -102,7 +90,7 @@ def test_buf_generate_writes_only_the_readers_module(workspace: Path) -> None:
 def test_protoc_sh_compiles_against_the_installed_package(tmp_path: Path) -> None:
     copy = tmp_path / "protoc"
     shutil.copytree(EXAMPLES, copy)
-    run(["sh", "protoc.sh"], copy)
+    succeeded(run_tool(["sh", "protoc.sh"], copy))
     assert (copy / "gen" / "shipping" / "v1" / "shipping_pb2.py").is_file()
     assert (copy / "gen" / "shipping" / "v1" / "shipping_nexus.py").is_file()
 
@@ -123,8 +111,8 @@ def test_the_excludes_fragment_leaves_the_standard_annotations_out(
         if "nexusannotations" not in line
     ]
     contract.write_text("".join(kept), encoding="utf-8")
-    run([str(BIN / "buf"), "build"], workspace)
-    listed = run([str(BIN / "buf"), "ls-files"], workspace).split()
+    succeeded(run_tool([str(BIN / "buf"), "build"], workspace))
+    listed = succeeded(run_tool([str(BIN / "buf"), "ls-files"], workspace)).split()
     assert sorted(listed) == [
         f"proto/{CONTRACT}",
         "third_party/nexusproto/nexusproto/v1/options.proto",

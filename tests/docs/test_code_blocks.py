@@ -105,16 +105,32 @@ def problems_of(
                 f'titled "{block.title}" is a whole file: keep it under docs/examples '
                 "and include it with --8<--"
             ]
-        missing = [
-            path for path in block.includes if not (REPO / path.split(":")[0]).is_file()
+        return [
+            problem for path in block.includes for problem in _include_problems(path)
         ]
-        return [f"includes a missing file {path}" for path in missing]
     if block.includes:
-        return []
+        return [
+            problem for path in block.includes for problem in _include_problems(path)
+        ]
     if block.language in SHELL:
         return _shell_problems(block.text, make_targets, subcommands)
     check = FRAGMENT_CHECKS.get(block.language)
     return check(block.text) if check else []
+
+
+def _include_problems(include: str) -> list[str]:
+    """A missing file, or a `file:section` whose start or end marker is missing: the
+    snippets extension would show an empty block without a warning."""
+    path, _, section = include.partition(":")
+    source = REPO / path
+    if not source.is_file():
+        return [f"includes a missing file {path}"]
+    text = source.read_text(encoding="utf-8")
+    return [
+        f"includes {path}:{section}, which has no {edge}:{section} marker"
+        for edge in ("start", "end")
+        if section and f"--8<-- [{edge}:{section}]" not in text
+    ]
 
 
 def _python_problems(text: str) -> list[str]:
@@ -295,6 +311,10 @@ def _block(language: str, text: str, title: str | None = None) -> Block:
         (
             _block("python", '--8<-- "docs/examples/missing.py"\n', title="x.py"),
             "missing file",
+        ),
+        (
+            _block("python", '--8<-- "tests/docs/test_code_blocks.py:no-such"\n'),
+            "has no start:no-such marker",
         ),
     ],
 )

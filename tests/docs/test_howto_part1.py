@@ -16,17 +16,21 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import re
 import shutil
-import subprocess
 import sys
 import uuid
 from pathlib import Path
 
 import support.long_running  # noqa: F401 - generates the fixture contract onto sys.path
 from orders_payments.payments_team import payments_worker
-from support.protoc import BIN, REPO, option_include_dir, run_protoc, validate_set
+from support.protoc import (
+    REPO,
+    option_include_dir,
+    run_protoc,
+    run_tool,
+    tool_environment,
+    validate_set,
+)
 from support.temporal import (
     DevServer,
     cli_environment,
@@ -45,8 +49,6 @@ PAGES = [
     REPO / "docs" / "content" / "how-to" / f"{name}.md"
     for name in ("set-up", "handlers", "entities", "long-running", "callers", "cli")
 ]
-SECTION_INCLUDE = re.compile(r'--8<--\s+"(?P<path>[^":]+):(?P<section>[\w-]+)"')
-WHOLE_INCLUDE = re.compile(r'--8<--\s+"(?P<path>[^":]+)"')
 TIMEOUT_SECONDS = 120
 EXPORT_FAILURES = 1
 INVALID_FIELDS = 3
@@ -58,46 +60,14 @@ import ledger_team  # noqa: E402
 from longrunning.v1 import longrunning_pb2  # noqa: E402
 from longrunning.v1.longrunning_nexus import LedgerServiceStandaloneClient  # noqa: E402
 
-
-def tool_env(**extra: str) -> dict[str, str]:
-    """This environment with the virtualenv's tools (python, protoc, buf, plugins) first."""
-    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
-    env.update(extra)
-    return env
+# --- the pages are written -----------------------------------------------------------
 
 
-def run_script(script: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        ["sh", str(script)],
-        cwd=cwd,
-        env=tool_env(),
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=TIMEOUT_SECONDS,
-    )
-
-
-# --- the pages include what exists -----------------------------------------------------
-
-
-def test_every_included_section_exists() -> None:
-    missing = []
+def test_the_pages_are_written() -> None:
+    """Their includes (files and sections) are checked for every page by
+    test_code_blocks.py."""
     for page in PAGES:
-        text = page.read_text(encoding="utf-8")
-        assert "To be written" not in text, page
-        for match in SECTION_INCLUDE.finditer(text):
-            source = REPO / match["path"]
-            body = source.read_text(encoding="utf-8") if source.is_file() else ""
-            for edge in ("start", "end"):
-                if f"--8<-- [{edge}:{match['section']}]" not in body:
-                    missing.append(
-                        f"{page.name}: {match['path']} has no {edge}:{match['section']}"
-                    )
-        for match in WHOLE_INCLUDE.finditer(text):
-            if not (REPO / match["path"]).is_file():
-                missing.append(f"{page.name}: {match['path']} does not exist")
-    assert not missing, "\n".join(missing)
+        assert "To be written" not in page.read_text(encoding="utf-8"), page
 
 
 # --- docs/examples/set-up ----------------------------------------------------------------
@@ -107,9 +77,13 @@ def test_set_up_generates_offline_with_buf_and_with_protoc(tmp_path: Path) -> No
     project = tmp_path / "project"
     shutil.copytree(SET_UP, project)
 
-    with_buf = run_script(project / "generate.sh", project)
+    with_buf = run_tool(
+        ["sh", project / "generate.sh"], project, timeout=TIMEOUT_SECONDS
+    )
     assert with_buf.returncode == 0, with_buf.stderr
-    with_protoc = run_script(project / "protoc.sh", project)
+    with_protoc = run_tool(
+        ["sh", project / "protoc.sh"], project, timeout=TIMEOUT_SECONDS
+    )
     assert with_protoc.returncode == 0, with_protoc.stderr
 
     gen, gen_protoc = project / "gen", project / "gen-protoc"
@@ -151,17 +125,14 @@ def test_set_up_generates_offline_with_buf_and_with_protoc(tmp_path: Path) -> No
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
     # The generated module imports with only the installed packages beside it.
-    imported = subprocess.run(
+    imported = run_tool(
         [
             sys.executable,
             "-c",
             "from billing.v1 import billing_nexus; print(billing_nexus.BillingService)",
         ],
-        cwd=tmp_path,
-        env=tool_env(PYTHONPATH=str(gen)),
-        capture_output=True,
-        text=True,
-        check=False,
+        tmp_path,
+        env=tool_environment(PYTHONPATH=str(gen)),
     )
     assert imported.returncode == 0, imported.stderr
 
@@ -221,7 +192,7 @@ def test_long_running_example_serves_its_operations(dev_server: DevServer) -> No
 
 def test_cli_describe_runs_against_the_generated_modules(tmp_path: Path) -> None:
     (tmp_path / "gen").symlink_to(REPO / "gen")
-    described = run_script(CLI / "describe.sh", tmp_path)
+    described = run_tool(["sh", CLI / "describe.sh"], tmp_path, timeout=TIMEOUT_SECONDS)
     assert described.returncode == 0, described.stderr
     assert "payments.v1.PaymentService" in described.stdout
     assert "request template:" in described.stdout
@@ -235,10 +206,10 @@ def test_cli_call_and_result_run_against_a_server(tmp_path: Path) -> None:
     shutil.copy(CLI / "refund.json", tmp_path / "refund.json")
     (tmp_path / "server").mkdir()
     server = start_dev_server(tmp_path / "server")
-    env = tool_env(
-        **cli_environment(server.target, tmp_path / "absent.toml", namespace="orders")
-    )
-    env["PATH"] = tool_env()["PATH"]
+    env = {
+        **cli_environment(server.target, tmp_path / "absent.toml", namespace="orders"),
+        "PATH": tool_environment()["PATH"],
+    }
 
     async def run(script: str) -> tuple[int, str, str]:
         process = await asyncio.create_subprocess_exec(

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import json
 import os
 import re
 import shutil
@@ -30,8 +29,24 @@ import pytest
 import yaml
 from cryptography.exceptions import InvalidTag
 from payments.v1 import payments_pb2
-from support.protoc import BIN, REPO
-from support.toolchains import go_tool, missing_toolchain, require_go
+from support.protoc import (
+    BIN,
+    REPO,
+    nexus_contract,
+    run_tool,
+    succeeded,
+    tool_environment,
+)
+from support.toolchains import (
+    JAVA_RUNTIME,
+    TS_RUNTIME,
+    go_tool,
+    java_runtime_classpath,
+    require_go,
+    require_java,
+    ts_project,
+    ts_runtime,
+)
 from temporalio.api.common.v1 import Payload
 
 EXAMPLES = REPO / "docs" / "examples"
@@ -42,35 +57,6 @@ CONTRACT_FILES = [
     "orders/v1/carts.proto",
 ]
 STEP_TIMEOUT = 600
-
-
-def run(
-    args: list[str],
-    cwd: Path,
-    *,
-    path: list[Path] | None = None,
-    env: dict[str, str] | None = None,
-) -> subprocess.CompletedProcess[str]:
-    """`args` in `cwd` with `path` and the virtualenv's tools first on PATH."""
-    path, env = path or [], env or {}
-    search = os.pathsep.join([*map(str, path), str(BIN), os.environ.get("PATH", "")])
-    return subprocess.run(
-        args,
-        cwd=cwd,
-        env={**os.environ, **env, "PATH": search},
-        capture_output=True,
-        text=True,
-        timeout=STEP_TIMEOUT,
-        check=False,
-    )
-
-
-def ok(result: subprocess.CompletedProcess[str]) -> str:
-    assert result.returncode == 0, (
-        f"{' '.join(map(str, result.args))}: exit {result.returncode}\n"
-        f"{result.stdout[-6000:]}\n{result.stderr[-6000:]}"
-    )
-    return result.stdout
 
 
 # --- encryption ------------------------------------------------------------------------
@@ -133,16 +119,13 @@ EVOLUTION = EXAMPLES / "evolution"
 
 
 def breaking(change: str, *extra: str) -> subprocess.CompletedProcess[str]:
-    return run(
-        [
-            str(BIN / "nexus-contract"),
-            "breaking",
-            str(EVOLUTION / change),
-            "--against",
-            str(EVOLUTION / "v1"),
-            *extra,
-        ],
-        REPO,
+    return nexus_contract(
+        "breaking",
+        str(EVOLUTION / change),
+        "--against",
+        str(EVOLUTION / "v1"),
+        *extra,
+        cwd=REPO,
     )
 
 
@@ -171,23 +154,16 @@ def test_buf_breaking_at_wire_json(tmp_path: Path) -> None:
     images = {}
     for version in ("v1", "v2-safe", "v2-breaking"):
         images[version] = tmp_path / f"{version}.binpb"
-        ok(
-            run(
-                [
-                    str(BIN / "nexus-contract"),
-                    "build",
-                    str(EVOLUTION / version),
-                    "-o",
-                    str(images[version]),
-                ],
-                tmp_path,
+        succeeded(
+            nexus_contract(
+                "build", str(EVOLUTION / version), "-o", str(images[version])
             )
         )
 
     def buf_breaking(version: str) -> subprocess.CompletedProcess[str]:
-        return run(
+        return run_tool(
             [
-                str(BIN / "buf"),
+                BIN / "buf",
                 "breaking",
                 str(images[version]),
                 "--against",
@@ -198,7 +174,7 @@ def test_buf_breaking_at_wire_json(tmp_path: Path) -> None:
             tmp_path,
         )
 
-    ok(buf_breaking("v2-safe"))
+    succeeded(buf_breaking("v2-safe"))
     broken = buf_breaking("v2-breaking")
     assert broken.returncode != 0
     assert 'changed option "json_name" from "quantity" to "count"' in broken.stdout
@@ -215,7 +191,7 @@ def git(repo: Path, *args: str) -> str:
         "GIT_CONFIG_GLOBAL": os.devnull,
         "GIT_CONFIG_NOSYSTEM": "1",
     }
-    return ok(run(["git", *args], repo, env=env))
+    return succeeded(run_tool(["git", *args], repo, env=tool_environment(**env)))
 
 
 def workflow_steps(base_ref: str) -> dict[str, str]:
@@ -256,7 +232,7 @@ def test_the_ci_workflow_checks_a_pull_request(
     assert set(steps) == {"buf breaking", "nexus-contract breaking"}
     failed = set()
     for name, script in steps.items():
-        result = run(["bash", "-eo", "pipefail", "-c", script], clone)
+        result = run_tool(["bash", "-eo", "pipefail", "-c", script], clone)
         assert "Traceback" not in result.stderr, result.stderr
         if result.returncode != 0:
             failed.add(name)
@@ -277,7 +253,14 @@ def generate(language: str, cwd: Path, path: list[Path]) -> None:
     (cwd / "build").mkdir(parents=True)
     shutil.copy(IMAGE, cwd / "build" / "image.binpb")
     template = OTHER / language / "buf.gen.yaml"
-    ok(run([str(BIN / "buf"), "generate", "--template", str(template)], cwd, path=path))
+    succeeded(
+        run_tool(
+            [BIN / "buf", "generate", "--template", template],
+            cwd,
+            env=tool_environment(path=path),
+            timeout=STEP_TIMEOUT,
+        )
+    )
 
 
 def go_requirements() -> str:
@@ -315,37 +298,9 @@ def test_go_team_generates_and_builds(tmp_path: Path) -> None:
         f"replace nexusproto.dev/go => {REPO / 'plugin' / 'go'}\n"
     )
     shutil.copy(REPO / "tests" / "interop" / "go" / "go.sum", out / "go.sum")
-    ok(run([go, "mod", "tidy"], out))
-    ok(run([go, "build", "./..."], out))
-    ok(run([go, "vet", "./..."], out))
-
-
-TS_RUNTIME = REPO / "plugin" / "ts"
-# The stamp tests/generation/test_ts_output.py and tests/interop/test_ts.py write.
-TS_STAMP = TS_RUNTIME / "node_modules" / ".nexusproto-inputs-sha256"
-
-
-def ts_runtime() -> tuple[str, Path]:
-    """node and the runtime package, installed (npm ci, once per lock file) and built."""
-    node, npm = shutil.which("node"), shutil.which("npm")
-    if node is None or npm is None:
-        missing_toolchain("Node.js >= 20.3 with npm is not installed")
-    assert node is not None and npm is not None
-    lock_file = TS_RUNTIME / "package-lock.json"
-    lock = hashlib.sha256(
-        lock_file.relative_to(REPO).as_posix().encode() + lock_file.read_bytes()
-    ).hexdigest()
-    if not (TS_STAMP.is_file() and TS_STAMP.read_text() == lock):
-        ok(
-            run(
-                [npm, "ci", "--prefer-offline", "--no-audit", "--no-fund"],
-                TS_RUNTIME,
-            )
-        )
-        TS_STAMP.write_text(lock)
-    tsc = TS_RUNTIME / "node_modules" / "typescript" / "bin" / "tsc"
-    ok(run([node, str(tsc), "-b", "."], TS_RUNTIME))
-    return node, tsc
+    succeeded(run_tool([go, "mod", "tidy"], out, timeout=STEP_TIMEOUT))
+    succeeded(run_tool([go, "build", "./..."], out, timeout=STEP_TIMEOUT))
+    succeeded(run_tool([go, "vet", "./..."], out, timeout=STEP_TIMEOUT))
 
 
 def test_typescript_team_generates_and_type_checks(tmp_path: Path) -> None:
@@ -354,63 +309,15 @@ def test_typescript_team_generates_and_type_checks(tmp_path: Path) -> None:
     out = tmp_path / "src" / "gen" / "payments" / "v1"
     for name in ("payments_pb.ts", "payments_nexus.ts", "payments_nexus_handler.ts"):
         assert (out / name).is_file(), name
-    modules = tmp_path / "node_modules"
-    modules.mkdir()
-    for entry in (TS_RUNTIME / "node_modules").iterdir():
-        if not entry.name.startswith("."):
-            (modules / entry.name).symlink_to(entry)
-    (modules / "@nexusproto").mkdir()
-    (modules / "@nexusproto" / "runtime").symlink_to(TS_RUNTIME)
-    options = {
-        "target": "ES2022",
-        "module": "node16",
-        "moduleResolution": "node16",
-        "lib": ["ES2022"],
-        "types": ["node"],
-        "strict": True,
-        "noUncheckedIndexedAccess": True,
-        "exactOptionalPropertyTypes": True,
-        "skipLibCheck": True,
-        "noEmit": True,
-    }
-    config = {"compilerOptions": options, "include": ["src/**/*.ts"]}
-    (tmp_path / "tsconfig.json").write_text(json.dumps(config))
-    ok(run([node, str(tsc), "-p", "tsconfig.json"], tmp_path))
-
-
-JAVA_RUNTIME = REPO / "plugin" / "java"
-JAVA_BUILD = REPO / "build" / "java"
-
-
-def java_classpath(mvn: str) -> str:
-    """The runtime's dependencies from build/java/m2, as test_java_output.py resolves
-    them (offline once the marker says they were resolved for this pom)."""
-    pom = JAVA_RUNTIME / "pom.xml"
-    digest = hashlib.sha256(pom.read_bytes()).hexdigest()
-    repository = JAVA_BUILD / "m2"
-    marker = repository / ".resolved-runtime"
-    out = JAVA_BUILD / "runtime-classpath.txt"
-    offline = ["-o"] if marker.exists() and marker.read_text() == digest else []
-    if not offline or not out.exists():
-        repository.mkdir(parents=True, exist_ok=True)
-        ok(
-            run(
-                [mvn, "-B", "-q", *offline, "-f", str(pom),
-                 f"-Dmaven.repo.local={repository}", "dependency:build-classpath",
-                 f"-Dmdep.outputFile={out}"],
-                REPO,
-            )
-        )  # fmt: skip
-        marker.write_text(digest)
-    return out.read_text().strip()
+    ts_project(tmp_path, ["src/**/*.ts"], unused_checks=False)
+    succeeded(
+        run_tool([node, tsc, "-p", "tsconfig.json"], tmp_path, timeout=STEP_TIMEOUT)
+    )
 
 
 def test_java_team_generates_and_compiles(tmp_path: Path) -> None:
-    javac, mvn = shutil.which("javac"), shutil.which("mvn")
-    if javac is None or mvn is None:
-        missing_toolchain("the Java toolchain (`javac` and `mvn`) is not installed")
-    assert javac is not None and mvn is not None
-    classpath = java_classpath(mvn)
+    javac, mvn = require_java()
+    classpath = java_runtime_classpath(mvn)
     generate("java", tmp_path, [])
     out = tmp_path / "gen" / "java"
     nexus = sorted(out.rglob("*Nexus.java"))
@@ -420,11 +327,12 @@ def test_java_team_generates_and_compiles(tmp_path: Path) -> None:
         "PaymentServiceNexus.java",
     ]
     runtime = sorted((JAVA_RUNTIME / "src" / "main" / "java").rglob("*.java"))
-    ok(
-        run(
-            [javac, "-nowarn", "-encoding", "UTF-8", "-d", str(tmp_path / "classes"),
-             "-cp", classpath, *map(str, sorted(out.rglob("*.java"))), *map(str, runtime)],
+    succeeded(
+        run_tool(
+            [javac, "-nowarn", "-encoding", "UTF-8", "-d", tmp_path / "classes",
+             "-cp", classpath, *sorted(out.rglob("*.java")), *runtime],
             tmp_path,
+            timeout=STEP_TIMEOUT,
         )
     )  # fmt: skip
     assert (

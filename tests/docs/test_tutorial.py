@@ -14,13 +14,12 @@ says. Any example that breaks fails one of these.
 from __future__ import annotations
 
 import ast
-import os
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
-from support.protoc import BIN, REPO
+from support.protoc import BIN, REPO, run_tool, tool_environment
 from support.temporal import DevServer, cli_environment
 from support.typecheck import mypy_strict
 
@@ -42,27 +41,17 @@ GENERATED = [
 ]
 
 
-def _environment(**extra: str) -> dict[str, str]:
-    """The virtualenv's tools first on PATH (python, protoc, buf, the plugins)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TEMPORAL_")}
-    env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
-    env["PYTHONDONTWRITEBYTECODE"] = "1"
-    env.update(extra)
-    return env
+def _environment() -> dict[str, str]:
+    """The virtualenv's tools first on PATH (python, protoc, buf, the plugins), none of
+    the user's Temporal settings, and no bytecode written into the project."""
+    env = tool_environment(PYTHONDONTWRITEBYTECODE="1")
+    return {k: v for k, v in env.items() if not k.startswith("TEMPORAL_")}
 
 
 def _run(
     argv: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: float = 120
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        argv,
-        cwd=cwd,
-        env=env or _environment(),
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=timeout,
-    )
+    return run_tool(argv, cwd, env=env or _environment(), timeout=timeout)
 
 
 def _copy_of_the_tutorial(into: Path) -> Path:
@@ -194,7 +183,7 @@ def test_run_py_against_a_dev_server(
             dev_server.target,
             tmp_path / "no-config.toml",
             namespace="default",
-            PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+            PATH=tool_environment()["PATH"],
             PYTHONPATH="gen",
             PYTHONDONTWRITEBYTECODE="1",
         )

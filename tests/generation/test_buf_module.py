@@ -18,7 +18,7 @@ import yaml
 from google.protobuf import descriptor_pb2
 from nexusproto.include import INCLUDE_DIR
 from nexusproto.v1 import options_pb2
-from support.protoc import BIN, REPO
+from support.protoc import BIN, REPO, run_tool, succeeded
 
 MODULE = REPO / "python" / "src" / "nexusproto" / "proto"
 OURS = "nexusproto/v1/options.proto"
@@ -56,14 +56,7 @@ message ShipResponse {
 
 
 def buf(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(BIN / "buf"), *args], cwd=cwd, capture_output=True, text=True, check=False
-    )
-
-
-def ok(result: subprocess.CompletedProcess[str]) -> str:
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result.stdout
+    return run_tool([BIN / "buf", *args], cwd)
 
 
 def image(path: Path) -> descriptor_pb2.FileDescriptorSet:
@@ -103,8 +96,8 @@ def test_the_module_declares_its_name_and_excludes_the_standard_annotations() ->
 
 def test_buf_build_holds_our_options_and_not_the_excluded_file(tmp_path: Path) -> None:
     with_imports, alone = tmp_path / "image.binpb", tmp_path / "alone.binpb"
-    ok(buf("build", "-o", str(with_imports), cwd=MODULE))
-    ok(buf("build", "--exclude-imports", "-o", str(alone), cwd=MODULE))
+    succeeded(buf("build", "-o", str(with_imports), cwd=MODULE))
+    succeeded(buf("build", "--exclude-imports", "-o", str(alone), cwd=MODULE))
     assert names(image(with_imports)) == {
         OURS,
         "google/protobuf/descriptor.proto",
@@ -117,12 +110,12 @@ def test_buf_build_holds_our_options_and_not_the_excluded_file(tmp_path: Path) -
         (".google.protobuf.ServiceOptions", 8245),
         (".google.protobuf.MethodOptions", 8246),
     }
-    assert ok(buf("ls-files", cwd=MODULE)).split() == [OURS]
+    assert succeeded(buf("ls-files", cwd=MODULE)).split() == [OURS]
 
 
 def test_buf_lint_and_breaking_accept_the_module() -> None:
-    ok(buf("lint", cwd=MODULE))
-    ok(buf("breaking", ".", "--against", ".", cwd=MODULE))
+    succeeded(buf("lint", cwd=MODULE))
+    succeeded(buf("breaking", ".", "--against", ".", cwd=MODULE))
 
 
 def test_a_module_readme_shows_the_dependency_and_the_import() -> None:
@@ -157,7 +150,7 @@ def _consumer(tmp_path: Path, *, with_module: bool) -> Path:
 def test_a_consumer_workspace_builds_with_the_module(tmp_path: Path) -> None:
     workspace = _consumer(tmp_path, with_module=True)
     built = workspace / "image.binpb"
-    ok(buf("build", "-o", str(built), cwd=workspace))
+    succeeded(buf("build", "-o", str(built), cwd=workspace))
     files = {file.name: file for file in image(built).file}
     assert OURS in files
     assert EXCLUDED not in files
@@ -169,7 +162,7 @@ def test_a_consumer_workspace_builds_with_the_module(tmp_path: Path) -> None:
     (method,) = service.method
     operation = method.options.Extensions[options_pb2.operation]
     assert operation.workflow_run.workflow_type == "ShipWorkflow"
-    ok(buf("lint", cwd=workspace))
+    succeeded(buf("lint", cwd=workspace))
 
 
 def test_a_consumer_workspace_without_the_module_does_not_build(tmp_path: Path) -> None:

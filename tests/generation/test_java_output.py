@@ -13,7 +13,6 @@ asynchronous updates and activity-backed operations, which the Java output does 
 generate yet.
 """
 
-import hashlib
 import os
 import shutil
 import subprocess
@@ -22,13 +21,11 @@ from pathlib import Path
 import pytest
 
 from support.protoc import PROTO_DIR, REPO, option_include_dir, run_protoc, validate_set
-from support.toolchains import missing_toolchain
+from support.toolchains import JAVA_RUNTIME, java_runtime_classpath, require_java
 
 FIXTURES = REPO / "tests" / "fixtures" / "proto"
 GOLDEN = REPO / "tests" / "golden" / "java"
-RUNTIME = REPO / "plugin" / "java"
-JAVA_BUILD = REPO / "build" / "java"
-MAVEN_REPO = JAVA_BUILD / "m2"
+RUNTIME = JAVA_RUNTIME
 
 NOT_IN_JAVA = {
     "longrunning/v1/longrunning.proto": "is an asynchronous update "
@@ -108,36 +105,6 @@ def test_inputs_left_out_are_located_errors(proto: str, tmp_path: Path) -> None:
 # Compiling the output ------------------------------------------------------------
 
 
-def require_java() -> tuple[str, str]:
-    """`javac` and `mvn`, for tests that compile Java."""
-    javac, mvn = shutil.which("javac"), shutil.which("mvn")
-    if javac is None or mvn is None:
-        missing_toolchain(
-            "the Java toolchain is not installed (`javac` and `mvn` on PATH): the Java "
-            "tests need JDK 17+, Maven and, once, Maven Central"
-        )
-    return javac, mvn
-
-
-def runtime_classpath(mvn: str) -> str:
-    """The jars the runtime (plugin/java/pom.xml) compiles against, from the local
-    repository in build/java/m2: offline once it holds them (a marker per pom)."""
-    pom = RUNTIME / "pom.xml"
-    digest = hashlib.sha256(pom.read_bytes()).hexdigest()
-    marker = MAVEN_REPO / ".resolved-runtime"
-    out = JAVA_BUILD / "runtime-classpath.txt"
-    offline = ["-o"] if marker.exists() and marker.read_text() == digest else []
-    if not offline or not out.exists():
-        result = subprocess.run(
-            [mvn, "-B", "-q", *offline, "-f", str(pom), f"-Dmaven.repo.local={MAVEN_REPO}",
-             "dependency:build-classpath", f"-Dmdep.outputFile={out}"],
-            capture_output=True, text=True, check=False,
-        )
-        assert result.returncode == 0, result.stdout + result.stderr
-        marker.write_text(digest)
-    return out.read_text().strip()
-
-
 def _javac(javac: str, out: Path, classpath: str, sources: list[Path], *, strict: bool) -> None:
     out.mkdir(parents=True, exist_ok=True)
     flags = ["-Xlint:all", "-Werror"] if strict else ["-nowarn"]
@@ -151,7 +118,7 @@ def _javac(javac: str, out: Path, classpath: str, sources: list[Path], *, strict
 
 def test_generated_java_compiles_with_all_warnings_as_errors(tmp_path: Path) -> None:
     javac, mvn = require_java()
-    classpath = runtime_classpath(mvn)
+    classpath = java_runtime_classpath(mvn)
     runtime = sorted((RUNTIME / "src" / "main" / "java").rglob("*.java"))
     for tree, protos in TREES.items():
         root = tmp_path / tree

@@ -12,9 +12,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from test_java_output import RUNTIME, require_java, runtime_classpath
 
 from support.protoc import REPO, run_protoc, validate_set
+from support.toolchains import JAVA_RUNTIME, java_runtime_classpath, require_java
 
 TESTPB = REPO / "plugin" / "go" / "internal" / "testpb"
 PYTHON_VIOLATIONS = REPO / "plugin" / "go" / "testdata" / "python_violations.json"
@@ -31,7 +31,7 @@ def compiled(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
     """The runtime, its checks and the test proto's messages, compiled: (java, class path)."""
     tmp_path = tmp_path_factory.mktemp("java-runtime")
     javac, mvn = require_java()
-    classpath = runtime_classpath(mvn)
+    classpath = java_runtime_classpath(mvn)
     messages = tmp_path / "messages"
     messages.mkdir()
     result = run_protoc(
@@ -47,7 +47,7 @@ def compiled(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
     classes = tmp_path / "classes"
     sources = [
         *sorted(messages.rglob("*.java")),
-        *sorted((RUNTIME / "src").rglob("*.java")),
+        *sorted((JAVA_RUNTIME / "src").rglob("*.java")),
     ]
     _run([javac, "-nowarn", "-encoding", "UTF-8", "-d", str(classes), "-cp", classpath,
           *map(str, sources)])

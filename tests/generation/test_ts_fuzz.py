@@ -17,6 +17,7 @@ from google.protobuf.compiler import plugin_pb2
 from hypothesis import event, given, note, settings
 
 from protoc_gen_nexus.ts import plugin as ts_plugin
+from support.toolchains import ts_project
 
 
 def _sibling(name: str) -> Any:
@@ -30,14 +31,9 @@ def _sibling(name: str) -> Any:
     return module
 
 
-# The installed runtime and the strict tsc project of the golden files' check.
+# The installed runtime of the golden files' check.
 _output = _sibling("test_ts_output")
-RUNTIME, _project, _run, runtime = (
-    _output.RUNTIME,
-    _output._project,
-    _output._run,
-    _output.runtime,
-)
+RUNTIME, _run, runtime = _output.RUNTIME, _output._run, _output.runtime
 
 # The strategies and the request builder of the Python plugin's property tests; a module
 # object, so that its tests are not collected again here.
@@ -121,5 +117,5 @@ def test_random_contracts_give_typescript_that_type_checks(
 
     collect()
     assert next(count) > 1, "too few random contracts generated TypeScript"
-    _project(tmp_path, ["case*/**/*.ts"])
+    ts_project(tmp_path, ["case*/**/*.ts"])
     _run([node, str(tsc), "-p", str(tmp_path / "tsconfig.json")], tmp_path)

@@ -8,7 +8,6 @@ run against the shared wire vectors; without Node.js those tests skip, or fail
 with NEXUSPROTO_REQUIRE_INTEROP=1 (CI).
 """
 
-import hashlib
 import json
 import os
 import shutil
@@ -18,11 +17,11 @@ from pathlib import Path
 import pytest
 from support.golden import EXAMPLES
 from support.protoc import PROTO_DIR, REPO, option_include_dir, run_protoc, validate_set
-from support.toolchains import missing_toolchain
+from support.toolchains import TS_RUNTIME, ts_project, ts_runtime
 
 FIXTURES = REPO / "tests" / "fixtures" / "proto"
 GOLDEN = REPO / "tests" / "golden" / "ts"
-RUNTIME = REPO / "plugin" / "ts"
+RUNTIME = TS_RUNTIME
 VECTORS = REPO / "tests" / "interop" / "vectors"
 # The TypeScript interop peer's vector check, run here on freshly generated code.
 VECTOR_CHECK = REPO / "tests" / "interop" / "ts" / "src" / "vectors.ts"
@@ -89,22 +88,6 @@ def test_ts_output_is_independent_of_file_order(tmp_path: Path) -> None:
 
 # With Node.js --------------------------------------------------------------------------
 
-MIN_NODE = (20, 3)  # @temporalio/* 1.24
-# The same stamp, with the same inputs, as tests/interop/test_ts.py writes.
-STAMP = RUNTIME / "node_modules" / ".nexusproto-inputs-sha256"
-
-
-def _node_tools() -> tuple[str, str]:
-    node, npm = shutil.which("node"), shutil.which("npm")
-    if node is None or npm is None:
-        missing_toolchain("Node.js >= 20.3 with npm is not installed: the TypeScript checks need it")
-    assert node is not None and npm is not None
-    version = subprocess.run([node, "--version"], capture_output=True, text=True, check=True)
-    found = tuple(int(part) for part in version.stdout.strip().lstrip("v").split(".")[:2])
-    if found < MIN_NODE:
-        missing_toolchain(f"node {version.stdout.strip()} is older than 20.3")
-    return node, npm
-
 
 def _run(args: list[str], cwd: Path, timeout: float = 600) -> str:
     proc = subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False)
@@ -114,48 +97,8 @@ def _run(args: list[str], cwd: Path, timeout: float = 600) -> str:
 
 @pytest.fixture(scope="module")
 def runtime() -> tuple[str, Path]:
-    """node, and the runtime package installed (`npm ci` from npm's cache once per
-    package-lock.json) and built (`tsc -b`, nothing to do when nothing changed)."""
-    node, npm = _node_tools()
-    lock_file = RUNTIME / "package-lock.json"
-    lock = hashlib.sha256(
-        lock_file.relative_to(REPO).as_posix().encode() + lock_file.read_bytes()
-    ).hexdigest()
-    if not (STAMP.is_file() and STAMP.read_text() == lock):
-        _run([npm, "ci", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"], RUNTIME)
-        STAMP.write_text(lock)
-    _run([node, str(RUNTIME / "node_modules" / "typescript" / "bin" / "tsc"), "-b", "."], RUNTIME)
-    return node, RUNTIME / "node_modules" / "typescript" / "bin" / "tsc"
-
-
-def _project(root: Path, include: list[str], *, emit: bool = False) -> Path:
-    """A tsconfig in `root`: strict and noUncheckedIndexedAccess; `node_modules` links to
-    the runtime package (built) as `@nexusproto/runtime` and to its dependencies, so one
-    copy of each package is loaded."""
-    modules = root / "node_modules"
-    modules.mkdir()
-    for entry in (RUNTIME / "node_modules").iterdir():
-        if not entry.name.startswith("."):
-            (modules / entry.name).symlink_to(entry)
-    (modules / "@nexusproto").mkdir()
-    (modules / "@nexusproto" / "runtime").symlink_to(RUNTIME)
-    options = {
-        "target": "ES2022",
-        "module": "node16",
-        "moduleResolution": "node16",
-        "lib": ["ES2022"],
-        "types": ["node"],
-        "strict": True,
-        "noUncheckedIndexedAccess": True,
-        "noUnusedLocals": True,
-        "noUnusedParameters": True,
-        "exactOptionalPropertyTypes": True,
-        "skipLibCheck": True,
-    }
-    options.update({"outDir": "out", "rootDir": "."} if emit else {"noEmit": True})
-    config = {"compilerOptions": options, "include": include, "exclude": ["node_modules", "out"]}
-    (root / "tsconfig.json").write_text(json.dumps(config, indent=2))
-    return root / "tsconfig.json"
+    """node, and tsc of the runtime package, installed and built (support.toolchains)."""
+    return ts_runtime()
 
 
 # Code a team writes against the generated examples: what must compile, and, marked
@@ -226,7 +169,7 @@ def test_golden_ts_passes_strict_tsc(tree: str, runtime: tuple[str, Path], tmp_p
         (tmp_path / name).write_text(content)
     if tree == "examples":
         (tmp_path / "usage.ts").write_text(USAGE)
-    _project(tmp_path, ["**/*.ts"])
+    ts_project(tmp_path, ["**/*.ts"])
     _run([node, str(tsc), "-p", str(tmp_path / "tsconfig.json")], tmp_path)
 
 
@@ -242,7 +185,7 @@ def test_payload_converter_reproduces_the_wire_vectors(
     node, tsc = runtime
     _generate(tmp_path / "gen", "examples", EXAMPLES, es_out=True)
     (tmp_path / "vectors.ts").write_text(VECTOR_CHECK.read_text())
-    _project(tmp_path, ["**/*.ts"], emit=True)
+    ts_project(tmp_path, ["**/*.ts"], emit=True)
     _run([node, str(tsc), "-p", str(tmp_path / "tsconfig.json")], tmp_path)
     compiled = next((tmp_path / "out").rglob("vectors.js"))
     report = json.loads(_run([node, str(compiled), str(VECTORS)], tmp_path))

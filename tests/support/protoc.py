@@ -4,6 +4,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from google.protobuf.compiler import plugin_pb2
@@ -33,21 +34,51 @@ def protoc() -> str:
     return found
 
 
-def _run_tool(argv: list[str], cwd: Path | None) -> subprocess.CompletedProcess[str]:
-    """`argv` with the virtualenv's tools (protoc, the plugins) first on PATH."""
-    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
-    return subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, check=False)
+def tool_environment(*, path: Sequence[Path] = (), **extra: str) -> dict[str, str]:
+    """This process's environment with `extra` variables, and on PATH first `path`, then
+    the virtualenv's tools (python, protoc, buf, the plugins)."""
+    search = os.pathsep.join([*map(str, path), str(BIN), os.environ.get("PATH", "")])
+    return {**os.environ, **extra, "PATH": search}
+
+
+def run_tool(
+    argv: Sequence[str | Path],
+    cwd: Path | None = None,
+    *,
+    env: dict[str, str] | None = None,
+    timeout: float | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """`argv` in `cwd`, by default with `tool_environment()`; its output captured."""
+    return subprocess.run(
+        [str(arg) for arg in argv],
+        cwd=cwd,
+        env=tool_environment() if env is None else env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def succeeded(result: subprocess.CompletedProcess[str]) -> str:
+    """The standard output of a run that must succeed; else the command, its status and
+    the ends of its output."""
+    assert result.returncode == 0, (
+        f"{' '.join(map(str, result.args))}: exit {result.returncode}\n"
+        f"{result.stdout[-6000:]}\n{result.stderr[-6000:]}"
+    )
+    return result.stdout
 
 
 def run_protoc(
     args: list[str], cwd: Path | None = None
 ) -> subprocess.CompletedProcess[str]:
-    return _run_tool([protoc(), *args], cwd)
+    return run_tool([protoc(), *args], cwd)
 
 
 def nexus_contract(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     """The `nexus-contract` console script; whatever it answers, never a traceback."""
-    result = _run_tool([str(BIN / "nexus-contract"), *args], cwd)
+    result = run_tool([str(BIN / "nexus-contract"), *args], cwd)
     assert "Traceback" not in result.stderr, result.stderr
     return result
 
