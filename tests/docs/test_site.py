@@ -25,7 +25,7 @@ from typing import Any
 from urllib.parse import urljoin, urlparse
 
 import pytest
-import yaml
+from mkdocs.config import load_config
 from playwright.sync_api import sync_playwright
 from support.protoc import BIN, REPO
 
@@ -45,18 +45,9 @@ CHROMIUM_ARGS = [
 ]
 
 
-class _ConfigLoader(yaml.SafeLoader):
-    """mkdocs.yml's own tags (`!relative`, `!ENV`) read as plain strings: only the nav matters."""
-
-
-_ConfigLoader.add_multi_constructor(
-    "!", lambda loader, _tag, node: loader.construct_scalar(node)
-)
-
-
 def site_nav() -> list[Any]:
-    config = yaml.load(CONFIG.read_text(encoding="utf-8"), Loader=_ConfigLoader)  # noqa: S506
-    return list(config["nav"])
+    """mkdocs.yml's nav, read by MkDocs itself (the file uses its tags, as `!relative`)."""
+    return list(load_config(config_file=str(CONFIG))["nav"])
 
 
 def nav_pages(nav: list[Any]) -> list[str]:
